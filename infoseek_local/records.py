@@ -1,0 +1,203 @@
+"""Every record type the pipeline writes, as msgspec Structs.
+
+Evolve by msgspec's rules: a new field gets a default and goes last; never reorder, rename or retype a field.
+Records written to shards carry a tag so a reader can tell what it holds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from msgspec import Struct, field
+
+SCHEMA_VERSION = 1
+
+
+class Provenance(Struct, frozen=True, kw_only=True):
+    """Where a record came from, so any output can be reproduced."""
+
+    tool_version: str
+    model: str = ""
+    model_sha256: str = ""
+    template_version: str = ""
+    seed: int = 0
+    config: dict[str, Any] = field(default_factory=dict)
+
+
+# ── corpus and index ─────────────────────────────────────────────────────────────────────────────────────
+
+
+class RawLink(Struct, array_like=True, frozen=True):
+    """An outgoing link as found in the HTML: canonical absolute URL and its anchor text."""
+
+    url: str
+    anchor: str
+
+
+class ExtractedPage(Struct, tag="extracted_page", kw_only=True):
+    """One HTML response after text and link extraction, before ids are assigned."""
+
+    url: str
+    title: str
+    text: str
+    links: list[RawLink]
+    text_hash: str
+    source: str
+    offset: int
+    lang: str = ""
+    truncated: bool = False
+
+
+class OutLink(Struct, array_like=True, frozen=True):
+    """A link resolved to an in-corpus page id."""
+
+    target: int
+    anchor: str
+
+
+class Page(Struct, tag="page", kw_only=True):
+    """A page of the index's page store; `id` is its dense position in the store."""
+
+    id: int
+    url: str
+    title: str
+    text: str
+    out_links: list[OutLink]
+    text_hash: str
+    lang: str = ""
+    source: str = ""
+    offset: int = 0
+
+
+class SearchHit(Struct, kw_only=True):
+    """A ranked search result with its stored fields."""
+
+    page_id: int
+    url: str
+    title: str
+    score: float
+    snippet: str = ""
+
+
+# ── synthesis ────────────────────────────────────────────────────────────────────────────────────────────
+
+
+class Claim(Struct, kw_only=True):
+    """A fact about a vertex's entity, citing numbered sentences of that vertex's page."""
+
+    text: str
+    sentence_ids: list[int]
+    sentences: list[str]
+    kind: str = "attribute"  # "attribute" | "relation" (links this vertex to a child)
+    grounded: bool = False
+    blurred_from: str = ""
+
+
+class Vertex(Struct, kw_only=True):
+    """An entity of a research tree: a real page of the corpus."""
+
+    index: int
+    page_id: int
+    url: str
+    title: str
+    parent: int = -1
+    relation: Claim | None = None
+    claims: list[Claim] = field(default_factory=list)
+
+
+class Tree(Struct, tag="tree", kw_only=True):
+    """A research tree; vertex 0 is the root, whose entity is the answer."""
+
+    id: str
+    seed_page_id: int
+    vertices: list[Vertex]
+    status: str  # "accepted" | "rejected"
+    provenance: Provenance
+    reject_reason: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+class Question(Struct, tag="question", kw_only=True):
+    """A blurred multi-hop question whose answer is the tree's root entity."""
+
+    id: str
+    tree_id: str
+    question: str
+    answer: str
+    aliases: list[str]
+    hops: int
+    vertices: int
+    gold_page_ids: list[int]
+    gold_urls: list[str]
+    provenance: Provenance
+
+
+# ── verification ─────────────────────────────────────────────────────────────────────────────────────────
+
+
+class Verdict(Struct, tag="verdict", kw_only=True):
+    """The outcome of one check on one question."""
+
+    question_id: str
+    check: str
+    passed: bool
+    reason: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+# ── trajectories ─────────────────────────────────────────────────────────────────────────────────────────
+
+
+class AgentTurn(Struct, kw_only=True):
+    think: str
+    queries: list[str] = field(default_factory=list)
+    information: str = ""
+    answer: str | None = None
+
+
+class Reward(Struct, kw_only=True):
+    format: float
+    answer: float
+    retrieval_recall: float
+    total: float
+
+
+class Trajectory(Struct, tag="trajectory", kw_only=True):
+    id: str
+    question_id: str
+    sample_index: int
+    turns: list[AgentTurn]
+    transcript: str
+    final_answer: str
+    correct: bool
+    reward: Reward
+    searches: int
+    retrieved_page_ids: list[int]
+    prompt_tokens: int
+    completion_tokens: int
+    seconds: float
+    provenance: Provenance
+
+
+# ── LLM accounting ───────────────────────────────────────────────────────────────────────────────────────
+
+
+class LLMCallRecord(Struct, tag="llm_call", kw_only=True):
+    """One LLM call as logged for `stats`: what it cost and whether the cache answered it."""
+
+    stage: str
+    model: str
+    template: str
+    prompt_tokens: int
+    completion_tokens: int
+    seconds: float
+    cache_hit: bool
+    retries: int = 0
+    ok: bool = True
+    error: str = ""
+
+
+def to_builtins(record: Struct) -> Any:
+    """A JSON-ready view of a record (for --json output and exports)."""
+    return msgspec.to_builtins(record)
