@@ -214,7 +214,8 @@ def done_info(directory: Path, name: str) -> dict[str, Any]:
     try:
         return json.loads(marker.read_text() or "{}")
     except (OSError, json.JSONDecodeError) as exc:
-        raise StoreError(f"{marker}: unreadable completion marker ({exc}); delete it to redo that shard")
+        message = f"{marker}: unreadable completion marker ({exc}); delete it to redo that shard"
+        raise StoreError(message) from exc
 
 
 def done_shards(directory: Path) -> list[str]:

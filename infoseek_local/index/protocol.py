@@ -1,4 +1,4 @@
-"""What later stages (synth, verify, agent, serve) may use of an index: the read API of `index.reader.Index`."""
+"""The read API of an index that later stages (synth, verify, agent, serve) may rely on."""
 
 from __future__ import annotations
 
