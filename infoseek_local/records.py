@@ -104,6 +104,7 @@ class Vertex(Struct, kw_only=True):
     parent: int = -1
     relation: Claim | None = None
     claims: list[Claim] = field(default_factory=list)
+    descriptor: str = ""  # synth: the entity's kind ("a country"), used in place of its name in questions
 
 
 class Tree(Struct, tag="tree", kw_only=True):
@@ -116,6 +117,8 @@ class Tree(Struct, tag="tree", kw_only=True):
     provenance: Provenance
     reject_reason: str = ""
     notes: list[str] = field(default_factory=list)
+    llm_calls: int = 0  # synth: LLM calls and tokens (prompt + completion) spent on this tree
+    llm_tokens: int = 0
 
 
 class Question(Struct, tag="question", kw_only=True):
