@@ -199,6 +199,19 @@ class LLMCallRecord(Struct, tag="llm_call", kw_only=True):
     retries: int = 0
     ok: bool = True
     error: str = ""
+    backend: str = ""
+    repairs: int = 0  # answers decoded only after escaping raw control characters
+
+
+class LLMCacheEntry(Struct, tag="llm_cache", kw_only=True):
+    """A finished LLM call kept so a rerun replays it: `key` hashes model, template, prompt, params, seed."""
+
+    key: str
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+    seconds: float
+    finish_reason: str = ""
 
 
 def to_builtins(record: Struct) -> Any:

@@ -38,6 +38,9 @@ class RawGeneration:
     prompt_tokens: int
     completion_tokens: int
     seconds: float
+    finish_reason: str = ""  # "stop" | "length" (cut at max_tokens) | "" (unknown)
+    prompt_seconds: float | None = None  # time spent reading the prompt, where the backend can tell
+    reused_prompt_tokens: int = 0  # prompt tokens served from the KV cache of the previous call
 
 
 @dataclass
@@ -66,3 +69,5 @@ class Backend(Protocol):
     ) -> RawGeneration: ...
 
     def count_tokens(self, text: str) -> int: ...
+
+    def close(self) -> None: ...
