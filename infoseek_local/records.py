@@ -157,6 +157,14 @@ class AgentTurn(Struct, kw_only=True):
     queries: list[str] = field(default_factory=list)
     information: str = ""
     answer: str | None = None
+    # agent bookkeeping (appended, defaulted)
+    retrieved_page_ids: list[int] = field(default_factory=list)
+    repeated_queries: list[str] = field(default_factory=list)  # not re-run: already searched
+    dropped_facts: int = 0  # refiner facts not supported by the retrieved text
+    forced: bool = False  # the answer-only schema was imposed (last turn or query loop)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0
 
 
 class Reward(Struct, kw_only=True):
@@ -164,6 +172,7 @@ class Reward(Struct, kw_only=True):
     answer: float
     retrieval_recall: float
     total: float
+    searches: int = 0
 
 
 class Trajectory(Struct, tag="trajectory", kw_only=True):
@@ -181,6 +190,9 @@ class Trajectory(Struct, tag="trajectory", kw_only=True):
     completion_tokens: int
     seconds: float
     provenance: Provenance
+    end_reason: str = ""  # "answer" | "turn_limit" | "token_budget" | "context"
+    repeated_queries: int = 0
+    answer_match: str = ""  # how the answer was matched: "exact" | "alias" | "llm" | "none"
 
 
 # ── LLM accounting ───────────────────────────────────────────────────────────────────────────────────────
