@@ -16,6 +16,7 @@ from .errors import InfoseekError
 
 # command name -> "module:attribute"; each module keeps heavy imports inside its function body
 COMMANDS: dict[str, str] = {
+    "doctor": "infoseek_local.commands.doctor_cmd:doctor_command",
     "index": "infoseek_local.commands.index_cmd:index_command",
     "info": "infoseek_local.commands.index_cmd:info_command",
     "search": "infoseek_local.commands.search_cmd:search_command",
