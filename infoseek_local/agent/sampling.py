@@ -1,0 +1,308 @@
+"""Rejection sampling: K trajectories per accepted question, kept (`correct=True`) when the answer matches.
+
+Every sampled trajectory is written to `<run>/trajectories/` with its `correct` flag and reward, so exporters
+can take the kept ones for SFT and all of them for reward statistics. Each sample has its own seed (derived
+from the base seed, the question id and the sample index), so the K samples differ even when cached.
+
+Work is cut into shards of `questions_per_shard` questions, named `part-NNNNN`; a shard's file is written
+whole and then marked done with a fingerprint of its questions and the sampling settings. A killed run rerun
+with the same command skips done shards and redoes the rest (LLM calls already made replay from the cache);
+rerunning with other settings is refused rather than mixing trajectories of two configurations.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+from msgspec import Struct
+
+from ..errors import ConfigError, InputError
+from ..records import Question, Trajectory
+from ..run.executor import ShardResult, ShardTask, run_shards
+from ..store import ShardWriter, done_info, done_shards, read_shards, shard_path
+from .agent import AgentConfig, SearchAgent
+
+if TYPE_CHECKING:
+    from ..index.protocol import IndexLike
+    from ..llm.client import LLM
+    from ..llm.factory import LLMConfig
+
+TRAJECTORIES_DIR = "trajectories"
+ACCEPTED_DIR = "accepted"
+
+
+class SampleConfig(Struct, frozen=True, kw_only=True):
+    samples: int = 4
+    temperature: float = 0.7
+    seed: int = 0
+    questions_per_shard: int = 4
+    agent: AgentConfig = AgentConfig()
+
+
+@dataclass
+class SampleSummary:
+    questions: int = 0
+    trajectories: int = 0
+    correct: int = 0
+    solved_questions: int = 0
+    shards_done: int = 0
+    shards_skipped: int = 0
+
+    def add(self, info: dict[str, Any], skipped: bool) -> None:
+        self.questions += info.get("questions", 0)
+        self.trajectories += info.get("trajectories", 0)
+        self.correct += info.get("correct", 0)
+        self.solved_questions += info.get("solved_questions", 0)
+        if skipped:
+            self.shards_skipped += 1
+        else:
+            self.shards_done += 1
+
+
+def sample_seed(base_seed: int, question_id: str, sample_index: int) -> int:
+    """A distinct, reproducible 31-bit seed per (base seed, question, sample)."""
+    digest = hashlib.sha256(f"{base_seed}\0{question_id}\0{sample_index}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
+
+
+def sample_question(agent: SearchAgent, question: Question, config: SampleConfig) -> list[Trajectory]:
+    return [
+        agent.solve(
+            question,
+            sample_index=i,
+            seed=sample_seed(config.seed, question.id, i),
+            temperature=config.temperature,
+        )
+        for i in range(config.samples)
+    ]
+
+
+# ── run level ───────────────────────────────────────────────────────────────────────────────────────────
+
+
+def load_accepted(run_dir: Path) -> list[Question]:
+    questions = list(read_shards(Path(run_dir) / ACCEPTED_DIR, Question))
+    if not questions:
+        raise InputError(
+            f"{run_dir}: no accepted questions in {Path(run_dir) / ACCEPTED_DIR}; "
+            f"run `infoseek-local verify {run_dir}` first"
+        )
+    return questions
+
+
+def index_path_for(run_dir: Path, override: Path | None = None) -> Path:
+    """`--index` if given, else key `index` of `<run>/config.toml` (relative paths: from cwd, then the run)."""
+    if override is not None:
+        path = Path(override)
+        if not path.exists():
+            raise InputError(f"--index {path}: no such index directory")
+        return path
+    config_file = Path(run_dir) / "config.toml"
+    try:
+        config = tomllib.loads(config_file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{config_file}: not found; pass --index DIR") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{config_file}: {exc}") from None
+    value = config.get("index")
+    if value is None:  # tolerate the key inside one table, e.g. [synth]
+        value = next((t["index"] for t in config.values() if isinstance(t, dict) and "index" in t), None)
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{config_file}: $.index missing or not a path; pass --index DIR")
+    path = Path(value)
+    for candidate in (path, Path(run_dir) / path):
+        if candidate.exists():
+            return candidate
+    raise InputError(f"{config_file}: $.index {value!r} does not exist; pass --index DIR")
+
+
+def plan_shards(questions: Sequence[Question], config: SampleConfig) -> list[tuple[str, list[Question]]]:
+    per_shard = max(1, config.questions_per_shard)
+    ordered = sorted(questions, key=lambda q: q.id)
+    return [
+        (f"part-{n:05d}", ordered[i : i + per_shard]) for n, i in enumerate(range(0, len(ordered), per_shard))
+    ]
+
+
+def shard_fingerprint(questions: Sequence[Question], config: SampleConfig, llm_identity: str) -> str:
+    material = json.dumps(
+        {"questions": [q.id for q in questions], "config": msgspec.to_builtins(config), "llm": llm_identity},
+        sort_keys=True,
+    )
+    return hashlib.sha256(material.encode()).hexdigest()[:16]
+
+
+def _check_existing(out_dir: Path, plan: dict[str, str], run_dir: Path) -> None:
+    for name in done_shards(out_dir):
+        expected = plan.get(name)
+        found = done_info(out_dir, name).get("fingerprint")
+        if expected is None or found != expected:
+            raise InputError(
+                f"{out_dir}/{name}: sampled with other questions or settings than this command's; "
+                f"delete {out_dir} to resample {run_dir}, or rerun with the original options"
+            )
+
+
+def write_shard(
+    agent: SearchAgent,
+    questions: Sequence[Question],
+    config: SampleConfig,
+    path: Path,
+    fingerprint: str,
+    on_trajectory: Callable[[Trajectory], None] | None = None,
+) -> dict[str, Any]:
+    counts = {
+        "questions": 0,
+        "trajectories": 0,
+        "correct": 0,
+        "solved_questions": 0,
+        "fingerprint": fingerprint,
+    }
+    with ShardWriter(path, frame_records=16) as writer:
+        for question in questions:
+            trajectories = sample_question(agent, question, config)
+            writer.write_all(trajectories)
+            kept = sum(t.correct for t in trajectories)
+            counts["questions"] += 1
+            counts["trajectories"] += len(trajectories)
+            counts["correct"] += kept
+            counts["solved_questions"] += kept > 0
+            if on_trajectory is not None:
+                for trajectory in trajectories:
+                    on_trajectory(trajectory)
+    return counts
+
+
+def _llm_identity(llm: LLM | None, llm_config: LLMConfig | None) -> str:
+    """What decides the model's answers (not threads or retries): part of each shard's fingerprint."""
+    if llm is not None:
+        return f"{llm.model_id}:{llm.model_sha256}"
+    assert llm_config is not None
+    return json.dumps([llm_config.model, list(llm_config.endpoints), llm_config.backend, llm_config.n_ctx])
+
+
+# process-pool workers open their own index and model once, in the initializer
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(index_path: str, llm_config: LLMConfig, run_dir: str, config: SampleConfig) -> None:
+    from ..index.reader import Index
+    from ..llm.factory import open_llm_from_config
+
+    llm = open_llm_from_config(llm_config, run_dir=Path(run_dir))
+    _WORKER["agent"] = SearchAgent(Index.open(Path(index_path)), llm, config.agent)
+    _WORKER["config"] = config
+
+
+def _work_in_worker(task: ShardTask) -> dict[str, Any]:
+    questions, fingerprint = task.payload
+    path = shard_path(task.done_dir, task.name)
+    return write_shard(_WORKER["agent"], questions, _WORKER["config"], path, fingerprint)
+
+
+def sample_run(
+    run_dir: Path,
+    config: SampleConfig,
+    *,
+    index_path: Path,
+    llm_config: LLMConfig | None = None,
+    llm: LLM | None = None,
+    index: IndexLike | None = None,
+    workers: int = 1,
+    on_start: Callable[[int, int], None] | None = None,
+    on_trajectory: Callable[[Trajectory], None] | None = None,
+    on_shard: Callable[[dict[str, Any], bool], None] | None = None,
+) -> SampleSummary:
+    """Sample every accepted question of `run_dir` not yet done; returns the totals of all shards.
+
+    Inline (`workers <= 1`) it uses `llm`/`index` when given, else opens them from `llm_config` (LLM calls
+    cached and logged in the run) and `index_path`; with more workers each process opens its own.
+    `on_start(total_trajectories, already_done)` is called once before any work.
+    """
+    run_dir = Path(run_dir)
+    if config.samples < 1:
+        raise ConfigError(f"--samples must be at least 1, got {config.samples}")
+    if llm is None and llm_config is None:
+        raise ConfigError("sample_run needs an LLM or an LLMConfig to open one")
+    questions = load_accepted(run_dir)
+    identity = _llm_identity(llm, llm_config)
+    out_dir = run_dir / TRAJECTORIES_DIR
+    shards = plan_shards(questions, config)
+    fingerprints = {name: shard_fingerprint(qs, config, identity) for name, qs in shards}
+    _check_existing(out_dir, fingerprints, run_dir)
+    tasks = [ShardTask(name, out_dir, (qs, fingerprints[name])) for name, qs in shards]
+    if on_start is not None:
+        done_names = set(done_shards(out_dir))
+        done_count = sum(len(qs) for name, qs in shards if name in done_names) * config.samples
+        on_start(len(questions) * config.samples, done_count)
+    summary = SampleSummary()
+    if workers <= 1 or llm is not None:
+        results = _run_inline(tasks, config, run_dir, index_path, llm_config, llm, index, on_trajectory)
+    else:
+        assert llm_config is not None
+        initargs = (str(index_path), llm_config, str(run_dir), config)
+        results = run_shards(
+            tasks, _work_in_worker, workers=workers, initializer=_init_worker, initargs=initargs
+        )
+    for result in results:
+        summary.add(result.info, result.skipped_as_done)
+        if on_shard is not None:
+            on_shard(result.info, result.skipped_as_done)
+    return summary
+
+
+def _run_inline(
+    tasks: list[ShardTask],
+    config: SampleConfig,
+    run_dir: Path,
+    index_path: Path,
+    llm_config: LLMConfig | None,
+    llm: LLM | None,
+    index: IndexLike | None,
+    on_trajectory: Callable[[Trajectory], None] | None,
+) -> Iterator[ShardResult]:
+    opened: list[Any] = []
+    state: dict[str, SearchAgent] = {}
+
+    def agent() -> SearchAgent:
+        # opened lazily: a fully resumed run loads neither the model nor the index
+        if "agent" not in state:
+            nonlocal index, llm
+            if index is None:
+                from ..index.reader import Index
+
+                index = Index.open(Path(index_path))
+                opened.append(index)
+            if llm is None:
+                from ..llm.factory import open_llm_from_config
+
+                assert llm_config is not None
+                llm = open_llm_from_config(llm_config, run_dir=run_dir)
+                opened.append(llm)
+            state["agent"] = SearchAgent(index, llm, config.agent)
+        return state["agent"]
+
+    def work(task: ShardTask) -> dict[str, Any]:
+        questions, fingerprint = task.payload
+        path = shard_path(task.done_dir, task.name)
+        return write_shard(agent(), questions, config, path, fingerprint, on_trajectory)
+
+    try:
+        yield from run_shards(tasks, work, workers=1)
+    finally:
+        for resource in opened:
+            resource.close()
+
+
+def read_trajectories(run_dir: Path, *, kept_only: bool = False) -> Iterator[Trajectory]:
+    """Trajectories of finished shards, streamed; `kept_only` gives the ones rejection sampling keeps."""
+    for trajectory in read_shards(Path(run_dir) / TRAJECTORIES_DIR, Trajectory):
+        if trajectory.correct or not kept_only:
+            yield trajectory
