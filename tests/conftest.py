@@ -22,3 +22,13 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
 @pytest.fixture(scope="session")
 def sample_warc() -> Path:
     return SAMPLE_WARC
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index built once per session from the bundled sample (400 pages, 3,371 in-corpus links)."""
+    from infoseek_local.index.build import build_index
+
+    out = tmp_path_factory.mktemp("sample_index") / "index"
+    build_index([str(SAMPLE_WARC)], out, workers=1)
+    return out

@@ -1,0 +1,88 @@
+"""HTML → title, main text and outgoing links (resiliparse), with charset detection.
+
+Pages are untrusted: any bytes in any charset must come out as a sane str (invalid sequences replaced and
+counted), and links with garbage URLs are dropped (counted) rather than failing the page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from ..records import RawLink
+from .urls import canonical_url
+
+MAX_ANCHOR_CHARS = 200
+MAX_TITLE_CHARS = 500
+
+
+@dataclass(slots=True)
+class HtmlContent:
+    title: str
+    text: str
+    links: list[RawLink]
+    lang: str
+    bad_links: int
+    replaced_chars: int
+
+
+def decode_html(body: bytes, charset: str | None) -> tuple[str, int]:
+    """Decode with the declared charset if it works, else a detected one; returns (text, replaced chars)."""
+    from resiliparse.parse.encoding import bytes_to_str, detect_encoding
+
+    encoding = (charset or "").strip().lower() or detect_encoding(body)
+    try:
+        text = bytes_to_str(body, encoding, errors="replace")
+    except (LookupError, UnicodeError, TypeError):
+        text = body.decode("utf-8", errors="replace")
+    return text, text.count("\ufffd")
+
+
+def extract_html(body: bytes, url: str, charset: str | None) -> HtmlContent:
+    """Title, main-content text and every <a href> link (canonical absolute URL + anchor text) of a page."""
+    from resiliparse.extract.html2text import extract_plain_text
+    from resiliparse.parse.html import HTMLTree
+
+    html, replaced = decode_html(body, charset)
+    tree = HTMLTree.parse(html)
+    text = extract_plain_text(tree, main_content=True, alt_texts=False, list_bullets=False)
+    if not text.strip():  # the main-content heuristic can drop everything on very short pages
+        text = extract_plain_text(tree, main_content=False, alt_texts=False, list_bullets=False)
+    title = " ".join((tree.title or "").split())[:MAX_TITLE_CHARS]
+    lang = ""
+    root = tree.document.query_selector("html") if tree.document is not None else None
+    if root is not None:
+        lang = (root.getattr("lang") or "").strip()[:16]
+    if not title and tree.body is not None:
+        heading = tree.body.query_selector("h1")
+        title = " ".join(heading.text.split())[:MAX_TITLE_CHARS] if heading is not None else ""
+    links, bad = _dom_links(tree, url)
+    return HtmlContent(title, text.strip(), links, lang, bad, replaced)
+
+
+def _dom_links(tree, page_url: str) -> tuple[list[RawLink], int]:
+    base = page_url
+    if tree.head is not None:
+        base_el = tree.head.query_selector("base[href]")
+        if base_el is not None:
+            base = canonical_url(base_el.getattr("href") or "", page_url) or page_url
+    links: list[RawLink] = []
+    bad = 0
+    if tree.body is None:
+        return links, bad
+    for anchor in tree.body.get_elements_by_tag_name("a"):
+        href = anchor.getattr("href")
+        if href is None:
+            continue
+        target = canonical_url(href, base)
+        if target is None:
+            bad += 1
+            continue
+        links.append(RawLink(target, " ".join(anchor.text.split())[:MAX_ANCHOR_CHARS]))
+    return links, bad
+
+
+def text_hash(text: str) -> str:
+    """Key for exact-duplicate detection: whitespace- and case-insensitive."""
+    normalised = " ".join(text.lower().split())
+    return hashlib.blake2b(normalised.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()

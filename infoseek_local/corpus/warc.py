@@ -1,0 +1,204 @@
+"""Reading HTML responses out of WARC and ARC files: fastwarc first, warcio for what fastwarc rejects.
+
+fastwarc is several times faster but reads no ARC and stops at a broken record header; warcio reads ARC and
+is lenient about truncation, but refuses gzip members that span records. When one reader fails we continue
+with the other, skipping records already seen, so a file yields every record either reader can read.
+Everything that is not kept is counted by reason in `ReadStats.skipped`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import io
+import zlib
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import InputError
+
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+_MAX_WARNINGS = 20
+
+
+@dataclass(slots=True)
+class HtmlResponse:
+    """The payload of one HTML response record (HTTP and transfer encodings already removed)."""
+
+    url: str
+    record_id: str
+    offset: int
+    body: bytes
+    charset: str | None
+    truncated: bool
+
+
+@dataclass
+class ReadStats:
+    records: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)
+    reader: str = "fastwarc"
+
+    def warn(self, message: str) -> None:
+        if len(self.warnings) < _MAX_WARNINGS:
+            self.warnings.append(message)
+
+
+def sniff_archive(path: Path) -> str:
+    """'warc', 'arc' or 'empty' from the first bytes; raises InputError for anything else."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file; check the path or glob") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    if not head:
+        return "empty"
+    if head[:2] == b"\x1f\x8b":
+        try:
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 512)
+        except zlib.error:
+            raise InputError(f"{path}: gzip header is corrupt at byte 0; not a readable .warc.gz") from None
+    stripped = head.lstrip(b"\r\n")
+    if stripped.startswith(b"WARC/"):
+        return "warc"
+    if stripped.startswith(b"filedesc://") or _looks_like_arc_line(stripped):
+        return "arc"
+    raise InputError(
+        f"{path}: not a WARC or ARC file (no record header at byte 0); remove it from the inputs"
+    )
+
+
+def _looks_like_arc_line(head: bytes) -> bool:
+    first = head.split(b"\n", 1)[0]
+    return first.count(b" ") >= 4 and b"://" in first.split(b" ", 1)[0]
+
+
+def iter_html_responses(
+    path: Path, stats: ReadStats, *, max_body_bytes: int, keep=lambda url: True
+) -> Iterator[HtmlResponse]:
+    """Every HTML 200 response of `path`; only records whose target URL passes `keep` are read and counted
+    (a file split into parts gives each part the URLs that hash to it; records without a URL go to part 0)."""
+    seen: set[str] = set()
+    kind = sniff_archive(path)
+    if kind == "empty":
+        stats.skipped["empty_file"] += 1
+        stats.warn(f"{path}: empty file, nothing to read")
+        return
+    if kind == "warc":
+        try:
+            yield from _read_fastwarc(path, stats, seen, max_body_bytes, keep)
+            return
+        except (OSError, ValueError, EOFError, zlib.error) as exc:
+            stats.warn(f"{path}: fastwarc stopped after {len(seen)} records ({exc}); continuing with warcio")
+    stats.reader = "warcio" if not seen else "fastwarc+warcio"
+    yield from _read_warcio(path, stats, seen, max_body_bytes, keep)
+
+
+def _classify(record_type: str, status: int | None, mime: str | None) -> str | None:
+    """The skip reason for a record, or None when it is an HTML page to keep."""
+    if record_type not in ("response", "resource"):
+        return f"record_{record_type}"
+    if record_type == "response" and status != 200:
+        return "http_status_not_200" if status is not None else "no_http_headers"
+    if (mime or "").split(";", 1)[0].strip().lower() not in HTML_TYPES:
+        return "not_html"
+    return None
+
+
+def _read_capped(stream, max_body_bytes: int) -> tuple[bytes, bool]:
+    body = stream.read(max_body_bytes + 1)
+    if len(body) > max_body_bytes:
+        return body[:max_body_bytes], True
+    return body, False
+
+
+def _read_fastwarc(path, stats, seen, max_body_bytes, keep) -> Iterator[HtmlResponse]:
+    from fastwarc.warc import ArchiveIterator
+
+    with open(path, "rb") as f:
+        for record in ArchiveIterator(f, parse_http=False, auto_decode="all", strict_mode=False):
+            rid = record.record_id or f"offset:{record.stream_pos}"
+            seen.add(rid)
+            url = record.headers.get("WARC-Target-URI") or ""
+            if not keep(url):
+                continue
+            stats.records += 1
+            record_type = _fastwarc_type_name(record.record_type)
+            status, mime, charset = None, record.headers.get("Content-Type"), None
+            if record_type == "response":
+                if not record.is_http:
+                    stats.skipped["no_http_headers"] += 1
+                    continue
+                record.parse_http(strict_mode=False, auto_decode="all")
+                status = record.http_headers.status_code if record.http_headers else None
+                mime, charset = record.http_content_type, record.http_charset
+            reason = _classify(record_type, status, mime)
+            if reason is not None:
+                stats.skipped[reason] += 1
+                continue
+            body, truncated = _read_capped(record.reader, max_body_bytes)
+            yield HtmlResponse(url, rid, record.stream_pos, body, charset, truncated)
+
+
+def _fastwarc_type_name(record_type) -> str:
+    from fastwarc.warc import WarcRecordType
+
+    for name in ("response", "resource", "request", "revisit", "metadata", "warcinfo", "conversion"):
+        if record_type == getattr(WarcRecordType, name):
+            return name
+    return "unknown"
+
+
+def _read_warcio(path, stats, seen, max_body_bytes, keep) -> Iterator[HtmlResponse]:
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    offset = 0
+    # warcio prints recoverable-problem notices to stderr; they are summarised in stats instead
+    with open(path, "rb") as f, contextlib.redirect_stderr(io.StringIO()):
+        iterator = ArchiveIterator(f, arc2warc=True)
+        try:
+            for record in iterator:
+                offset = iterator.offset  # get_record_offset() would consume the body first
+                headers = record.rec_headers
+                rid = headers.get_header("WARC-Record-ID") or f"offset:{offset}"
+                if rid in seen:
+                    continue
+                url = headers.get_header("WARC-Target-URI") or ""
+                if not keep(url):
+                    continue
+                stats.records += 1
+                status, mime, charset = None, headers.get_header("Content-Type"), None
+                if record.rec_type == "response":
+                    if record.http_headers is None:
+                        stats.skipped["no_http_headers"] += 1
+                        continue
+                    try:
+                        status = int(record.http_headers.get_statuscode() or 0)
+                    except ValueError:
+                        status = 0
+                    mime = record.http_headers.get_header("Content-Type") or ""
+                    charset = _charset_of(mime)
+                reason = _classify(record.rec_type, status, mime)
+                if reason is not None:
+                    stats.skipped[reason] += 1
+                    continue
+                body, truncated = _read_capped(record.content_stream(), max_body_bytes)
+                yield HtmlResponse(url, rid, offset, body, charset, truncated)
+        except (ArchiveLoadFailed, OSError, ValueError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            stats.skipped["unreadable_tail"] += 1
+            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            stats.warn(f"{path}: unreadable after byte {offset} ({first_line}); kept the records before it")
+
+
+def _charset_of(content_type: str) -> str | None:
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            return value.strip().strip("\"'")
+    return None

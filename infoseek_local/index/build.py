@@ -1,0 +1,230 @@
+"""`infoseek-local index`: WARC files → index directory, resumable and extendable.
+
+1. Plan: expand inputs, check each is a WARC/ARC (fail before writing anything), hash it, and add new sources
+   to build.json with their shard names (big files are split into parts by URL hash so workers share them).
+2. Extract: run_shards over every planned shard (done ones are skipped, so a killed run resumes).
+3. Merge: when the manifest does not already cover every shard, build a new generation directory and switch
+   manifest.json to it atomically; the previous generation stays intact until then.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import re
+import shutil
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from .. import __version__
+from ..corpus.warc import sniff_archive
+from ..errors import IndexMismatchError, InputError
+from ..run.executor import ShardTask, default_workers, run_shards
+from .extract import ExtractJob, extract_shard
+from .manifest import (
+    BUILD_STATE,
+    FORMAT,
+    INDEX_SCHEMA_VERSION,
+    MANIFEST,
+    check_format,
+    read_json,
+    write_json_atomic,
+)
+from .merge import merge_shards
+
+WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+EXTRACT_DIR = "extract"
+
+
+class IndexConfig(msgspec.Struct, frozen=True, kw_only=True):
+    """Options that change what an index holds; an existing index can only be extended with the same ones."""
+
+    max_body_bytes: int = 4 << 20
+
+
+def expand_inputs(inputs: Sequence[str]) -> list[Path]:
+    """Files, folders (searched recursively for WARC/ARC suffixes) and globs → ordered, de-duplicated paths."""
+    paths: list[Path] = []
+    for item in inputs:
+        if any(ch in item for ch in "*?["):
+            matches = sorted(Path(p) for p in glob.glob(item, recursive=True) if Path(p).is_file())
+            if not matches:
+                raise InputError(f"{item}: the glob matches no file")
+            paths.extend(matches)
+        elif Path(item).is_dir():
+            found = sorted(p for p in Path(item).rglob("*") if p.is_file() and p.name.endswith(WARC_SUFFIXES))
+            if not found:
+                raise InputError(f"{item}: folder holds no {', '.join(WARC_SUFFIXES)} file")
+            paths.extend(found)
+        elif Path(item).is_file():
+            paths.append(Path(item))
+        else:
+            raise InputError(f"{item}: no such file; check the path (globs must be quoted)")
+    unique: dict[Path, None] = {}
+    for path in paths:
+        unique.setdefault(path.resolve(), None)
+    return list(unique)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _open_build_state(out: Path, config: IndexConfig) -> dict[str, Any]:
+    state_path = out / BUILD_STATE
+    if state_path.is_file():
+        state = read_json(state_path)
+        check_format(state_path, state)
+        if state.get("config") != msgspec.to_builtins(config):
+            raise IndexMismatchError(
+                f"{out}: holds an index built with {state.get('config')}, not {msgspec.to_builtins(config)}; "
+                "use the same options or another --out"
+            )
+        return state
+    if out.exists() and any(out.iterdir()):
+        raise IndexMismatchError(f"{out}: not empty and not an infoseek-local index; choose another --out")
+    out.mkdir(parents=True, exist_ok=True)
+    return {
+        "format": FORMAT,
+        "schema_version": INDEX_SCHEMA_VERSION,
+        "index_id": uuid.uuid4().hex,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "config": msgspec.to_builtins(config),
+        "sources": [],
+    }
+
+
+def _plan_source(path: Path, sha: str, workers: int, split_bytes: int) -> dict[str, Any]:
+    size = path.stat().st_size
+    parts = max(1, min(workers, 64)) if size >= split_bytes else 1
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", path.name)[:60]
+    shards = [f"{stem}-{sha[:12]}-p{i:02d}of{parts:02d}" for i in range(parts)]
+    return {"path": str(path), "size": size, "sha256": sha, "shards": shards}
+
+
+def build_index(
+    inputs: Sequence[str],
+    out: Path,
+    *,
+    workers: int | None = None,
+    config: IndexConfig | None = None,
+    split_bytes: int = 2 << 20,
+    on_shard: Callable[[str, bool], None] | None = None,
+) -> dict[str, Any]:
+    """Build or extend the index at `out` from `inputs`; returns the manifest."""
+    config = config or IndexConfig()
+    workers = workers or default_workers()
+    paths = expand_inputs(inputs)
+    for path in paths:
+        sniff_archive(path)  # raises on a file that is not a WARC/ARC, before anything is written
+    out = Path(out)
+    state = _open_build_state(out, config)
+    known = {source["sha256"] for source in state["sources"]}
+    for path in paths:
+        sha = sha256_of(path)
+        if sha not in known:
+            state["sources"].append(_plan_source(path, sha, workers, split_bytes))
+            known.add(sha)
+    write_json_atomic(out / BUILD_STATE, state)
+
+    extract_dir = out / EXTRACT_DIR
+    tasks = [
+        ShardTask(
+            name,
+            extract_dir,
+            ExtractJob(source["path"], i, len(source["shards"]), str(extract_dir), config.max_body_bytes),
+        )
+        for source in state["sources"]
+        for i, name in enumerate(source["shards"])
+    ]
+    shard_info: dict[str, dict[str, Any]] = {}
+    for result in run_shards(tasks, extract_shard, workers=workers):
+        shard_info[result.task.name] = result.info
+        if on_shard is not None:
+            on_shard(result.task.name, result.skipped_as_done)
+
+    all_shards = [name for source in state["sources"] for name in source["shards"]]
+    previous = read_json(out / MANIFEST) if (out / MANIFEST).is_file() else None
+    if (
+        previous is not None
+        and previous.get("shards") == all_shards
+        and (out / previous["generation"]).is_dir()
+    ):
+        return previous
+    extracted = sum(info.get("counts", {}).get("extracted", 0) for info in shard_info.values())
+    if extracted == 0:
+        skipped = Counter()
+        for info in shard_info.values():
+            skipped.update(info.get("skipped", {}))
+        raise InputError(
+            f"no HTML page with text in {len(paths)} input file(s) (skipped: {dict(skipped) or 'none'})"
+        )
+
+    generation = _next_generation(out, previous)
+    gen_dir = out / generation
+    shutil.rmtree(gen_dir, ignore_errors=True)  # leftovers of a merge killed before its manifest was written
+    started = time.perf_counter()
+    merge_counts = merge_shards(
+        extract_dir, [s["shards"] for s in state["sources"]], gen_dir, threads=workers
+    )
+    manifest = _manifest(
+        state, shard_info, merge_counts, generation, all_shards, time.perf_counter() - started
+    )
+    write_json_atomic(out / MANIFEST, manifest)
+    for old in out.glob("gen-*"):
+        if old.name != generation:
+            shutil.rmtree(old, ignore_errors=True)
+    return manifest
+
+
+def _next_generation(out: Path, previous: dict[str, Any] | None) -> str:
+    number = int(previous["generation"].split("-")[1]) + 1 if previous else 1
+    return f"gen-{number:06d}"
+
+
+def _manifest(state, shard_info, merge_counts, generation, all_shards, merge_seconds) -> dict[str, Any]:
+    counts: Counter[str] = Counter()
+    skipped: Counter[str] = Counter()
+    warnings: list[str] = []
+    sources = []
+    for source in state["sources"]:
+        records = 0
+        readers = set()
+        for name in source["shards"]:
+            info = shard_info.get(name, {})
+            records += info.get("records", 0)
+            readers.add(info.get("reader", ""))
+            counts.update(info.get("counts", {}))
+            skipped.update(info.get("skipped", {}))
+            warnings.extend(w for w in info.get("warnings", []) if w not in warnings)
+        sources.append({**source, "records": records, "reader": "+".join(sorted(r for r in readers if r))})
+    counts["records"] = sum(s["records"] for s in sources)
+    for reason in ("duplicate_url", "duplicate_text"):
+        skipped[reason] += merge_counts.pop(reason, 0)
+    counts.update(merge_counts)
+    return {
+        "format": FORMAT,
+        "schema_version": INDEX_SCHEMA_VERSION,
+        "index_id": state["index_id"],
+        "tool_version": __version__,
+        "created": state["created"],
+        "updated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "generation": generation,
+        "config": state["config"],
+        "sources": sources,
+        "shards": all_shards,
+        "counts": dict(counts),
+        "skipped": {k: v for k, v in sorted(skipped.items()) if v},
+        "warnings": warnings[:50],
+        "merge_seconds": round(merge_seconds, 3),
+    }

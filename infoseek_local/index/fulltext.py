@@ -1,0 +1,95 @@
+"""The tantivy BM25 index: schema, writing and querying.
+
+Fields: `id` (page id), `url` (tokenised, stored), `url_key` (the canonical URL as one raw term, for exact
+lookup), `title` and `body` (English stemming, stored; body feeds snippets) and `anchors` (the anchor text of
+links pointing at the page, as web engines index it; not stored).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+SEARCH_FIELDS = ["title", "body", "anchors", "url"]
+FIELD_BOOSTS = {"title": 2.0, "anchors": 1.5, "body": 1.0, "url": 0.5}
+MAX_QUERY_TERMS = 64
+_WORD = re.compile(r"\w+")
+
+
+def build_schema() -> Any:
+    import tantivy
+
+    builder = tantivy.SchemaBuilder()
+    builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
+    builder.add_text_field("url", stored=True, tokenizer_name="default")
+    builder.add_text_field("url_key", stored=False, tokenizer_name="raw")
+    builder.add_text_field("title", stored=True, tokenizer_name="en_stem")
+    builder.add_text_field("body", stored=True, tokenizer_name="en_stem")
+    builder.add_text_field("anchors", stored=False, tokenizer_name="en_stem")
+    return builder.build()
+
+
+class FulltextWriter:
+    def __init__(self, directory: Path, *, threads: int = 1, heap_bytes: int = 128 << 20) -> None:
+        import tantivy
+
+        directory.mkdir(parents=True, exist_ok=True)
+        self._tantivy = tantivy
+        self.index = tantivy.Index(build_schema(), path=str(directory))
+        self.writer = self.index.writer(heap_size=heap_bytes, num_threads=max(1, threads))
+
+    def add(self, page_id: int, url: str, title: str, body: str, anchors: str) -> None:
+        doc = self._tantivy.Document(url=url, url_key=url, title=title, body=body, anchors=anchors)
+        doc.add_unsigned("id", page_id)  # a plain int keyword would be taken as i64 and rejected
+        self.writer.add_document(doc)
+
+    def close(self) -> None:
+        self.writer.commit()
+        self.writer.wait_merging_threads()
+
+
+def query_text(query: str) -> str:
+    """User text → a safe query string: words only (no operators, fields or quotes), lower-cased."""
+    return " ".join(_WORD.findall(query.lower())[:MAX_QUERY_TERMS])
+
+
+class FulltextReader:
+    def __init__(self, directory: Path) -> None:
+        import tantivy
+
+        self._tantivy = tantivy
+        self.index = tantivy.Index.open(str(directory))
+        self.schema = self.index.schema
+        self.searcher = self.index.searcher()
+
+    def parse(self, query: str) -> Any | None:
+        text = query_text(query)
+        if not text:
+            return None
+        return self.index.parse_query(text, SEARCH_FIELDS, field_boosts=FIELD_BOOSTS)
+
+    def top_k(self, query: Any, k: int) -> list[tuple[float, Any]]:
+        return self.searcher.search(query, limit=k).hits
+
+    def doc(self, address: Any) -> Any:
+        return self.searcher.doc(address)
+
+    def snippet_generator(self, query: Any, max_chars: int) -> Any:
+        generator = self._tantivy.SnippetGenerator.create(self.searcher, query, self.schema, "body")
+        generator.set_max_num_chars(max_chars)
+        return generator
+
+    def lookup_url(self, canonical: str) -> int | None:
+        query = self._tantivy.Query.term_query(self.schema, "url_key", canonical)
+        hits = self.searcher.search(query, limit=1).hits
+        if not hits:
+            return None
+        return int(self.searcher.doc(hits[0][1])["id"][0])
+
+    def count_docs(self) -> int:
+        return self.searcher.num_docs
+
+    def many(self, queries: Sequence[Any], k: int) -> list[list[tuple[float, Any]]]:
+        return [self.top_k(q, k) if q is not None else [] for q in queries]

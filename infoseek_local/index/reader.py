@@ -1,0 +1,118 @@
+"""`Index`: the read API of a built index (implements index/protocol.IndexLike)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..corpus.urls import canonical_url
+from ..errors import IndexMismatchError
+from ..records import OutLink, Page, SearchHit
+from .fulltext import FulltextReader
+from .graph import LinkGraph
+from .manifest import read_manifest
+from .pagestore import PageStoreReader
+
+SNIPPET_CHARS = 240
+
+
+class Index:
+    """Open with `Index.open(path)`; usable as a context manager. Not safe to share across threads."""
+
+    def __init__(self, path: Path, manifest: dict[str, Any]) -> None:
+        self.path = Path(path)
+        self.manifest = manifest
+        data = self.path / manifest["generation"]
+        if not data.is_dir():
+            raise IndexMismatchError(
+                f"{data}: generation directory named by manifest.json is missing; rebuild"
+            )
+        self._pages = PageStoreReader(data / "pages")
+        self._graph = LinkGraph(data / "graph")
+        self._fulltext = FulltextReader(data / "tantivy")
+        if not self._pages.count == self._graph.n_pages == self._fulltext.count_docs():
+            raise IndexMismatchError(
+                f"{data}: page store ({self._pages.count}), graph ({self._graph.n_pages}) and tantivy "
+                f"({self._fulltext.count_docs()}) disagree; rebuild the index"
+            )
+
+    @classmethod
+    def open(cls, path: str | Path) -> Index:
+        return cls(Path(path), read_manifest(Path(path)))
+
+    def close(self) -> None:
+        self._pages.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def n_pages(self) -> int:
+        return self._pages.count
+
+    @property
+    def n_links(self) -> int:
+        return self._graph.n_edges
+
+    def search(self, query: str, k: int = 10, *, snippets: bool = True) -> list[SearchHit]:
+        parsed = self._fulltext.parse(query)
+        if parsed is None or k <= 0:
+            return []
+        return self._hits(parsed, self._fulltext.top_k(parsed, k), snippets)
+
+    def search_many(
+        self, queries: Sequence[str], k: int = 10, *, snippets: bool = True
+    ) -> list[list[SearchHit]]:
+        return [self.search(query, k, snippets=snippets) for query in queries]
+
+    def _hits(self, parsed: Any, raw: list[tuple[float, Any]], snippets: bool) -> list[SearchHit]:
+        generator = self._fulltext.snippet_generator(parsed, SNIPPET_CHARS) if snippets and raw else None
+        hits = []
+        for score, address in raw:
+            doc = self._fulltext.doc(address)
+            snippet = generator.snippet_from_doc(doc).fragment() if generator is not None else ""
+            hits.append(
+                SearchHit(
+                    page_id=int(doc["id"][0]),
+                    url=doc["url"][0],
+                    title=doc["title"][0],
+                    score=float(score),
+                    snippet=" ".join(snippet.split()),
+                )
+            )
+        return hits
+
+    def page(self, page_id: int) -> Page:
+        return self._pages.get(page_id)
+
+    def page_by_url(self, url: str) -> Page | None:
+        canonical = canonical_url(url)
+        if canonical is None:
+            return None
+        page_id = self._fulltext.lookup_url(canonical)
+        return None if page_id is None else self._pages.get(page_id)
+
+    def out_links(self, page_id: int) -> list[OutLink]:
+        return self._graph.out_links(page_id)
+
+    def in_links(self, page_id: int) -> list[OutLink]:
+        return self._graph.in_links(page_id)
+
+    def in_degree(self, page_id: int) -> int:
+        return self._graph.in_degree(page_id)
+
+    def out_degrees(self) -> Any:
+        """Out-degree of every page as a numpy array (for `info` and seed selection)."""
+        return self._graph.out_degrees()
+
+    def in_degrees(self) -> Any:
+        import numpy as np
+
+        return np.diff(np.asarray(self._graph.in_indptr))
+
+    def iter_pages(self) -> Iterator[Page]:
+        return iter(self._pages)
