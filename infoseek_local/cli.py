@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "info": "infoseek_local.commands.index_cmd:info_command",
     "search": "infoseek_local.commands.search_cmd:search_command",
     "page": "infoseek_local.commands.search_cmd:page_command",
+    "sample": "infoseek_local.commands.sample_cmd:sample_command",
 }
 
 

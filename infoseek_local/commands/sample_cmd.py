@@ -1,0 +1,128 @@
+"""`infoseek-local sample RUN`: search-agent trajectories for a run's accepted questions (rejection sampling)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..llm.options import llm_config_from_options, llm_options
+
+
+@click.command("sample")
+@click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Index to search (default: key `index` of RUN/config.toml).",
+)
+@llm_options
+@click.option(
+    "--samples", type=click.IntRange(min=1), default=4, show_default=True, help="Trajectories per question."
+)
+@click.option("--max-turns", type=click.IntRange(min=1, max=20), default=4, show_default=True)
+@click.option(
+    "--max-queries",
+    type=click.IntRange(min=1, max=3),
+    default=3,
+    show_default=True,
+    help="Queries per search turn.",
+)
+@click.option("--temperature", type=click.FloatRange(min=0.0, max=2.0), default=0.7, show_default=True)
+@click.option(
+    "--token-budget",
+    type=click.IntRange(min=500),
+    default=12000,
+    show_default=True,
+    help="Prompt + completion tokens one trajectory may spend.",
+)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Base seed; each sample derives its own."
+)
+@click.option(
+    "--llm-judge",
+    is_flag=True,
+    help="Ask the LLM when exact/alias answer matching fails (weak with tiny models).",
+)
+@click.option("--questions-per-shard", type=click.IntRange(min=1), default=4, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes.")
+def sample_command(
+    run_dir: Path,
+    index_dir: Path | None,
+    samples: int,
+    max_turns: int,
+    max_queries: int,
+    temperature: float,
+    token_budget: int,
+    seed: int,
+    llm_judge: bool,
+    questions_per_shard: int,
+    workers: int,
+    **options: Any,
+) -> None:
+    """Sample K agent trajectories per accepted question of RUN into RUN/trajectories/ (resumable).
+
+    Every trajectory is kept with its reward; those whose answer matches are flagged correct (rejection
+    sampling keeps them for SFT).
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from ..agent.agent import AgentConfig
+    from ..agent.sampling import SampleConfig, index_path_for, load_accepted, sample_run
+
+    load_accepted(run_dir)  # fail before loading a model when there is nothing to sample
+    index_path = index_path_for(run_dir, index_dir)
+    llm_config = llm_config_from_options(options, seed=seed)
+    config = SampleConfig(
+        samples=samples,
+        temperature=temperature,
+        seed=seed,
+        questions_per_shard=questions_per_shard,
+        agent=AgentConfig(
+            max_turns=max_turns, max_queries=max_queries, token_budget=token_budget, llm_judge=llm_judge
+        ),
+    )
+    columns = (
+        TextColumn("sampling"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[kept]} kept"),
+    )
+    with Progress(*columns, TimeRemainingColumn(), transient=False) as progress:
+        bar = progress.add_task("sample", total=None, kept=0)
+        kept = 0
+
+        def on_start(total: int, done: int) -> None:
+            progress.update(bar, total=total, completed=done)
+
+        def on_trajectory(trajectory: Any) -> None:
+            nonlocal kept
+            kept += trajectory.correct
+            progress.update(bar, advance=1, kept=kept)
+
+        def on_shard(info: dict[str, Any], skipped: bool) -> None:
+            nonlocal kept
+            if skipped or workers > 1:  # inline work already advanced trajectory by trajectory
+                kept += info.get("correct", 0)
+                progress.update(bar, advance=0 if skipped else info.get("trajectories", 0), kept=kept)
+
+        summary = sample_run(
+            run_dir,
+            config,
+            index_path=index_path,
+            llm_config=llm_config,
+            workers=workers,
+            on_start=on_start,
+            on_trajectory=on_trajectory,
+            on_shard=on_shard,
+        )
+    solve_rate = summary.solved_questions / summary.questions if summary.questions else 0.0
+    click.echo(
+        f"{run_dir}: {summary.trajectories} trajectories for {summary.questions} questions, "
+        f"{summary.correct} kept (answer matches), {summary.solved_questions} questions solved ({solve_rate:.1%})"
+    )
+    if summary.shards_skipped:
+        click.echo(f"resumed: {summary.shards_skipped} shards were already done", err=True)
