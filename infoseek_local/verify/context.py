@@ -1,0 +1,76 @@
+"""What every check gets: the verify config, the run's trees, and (when a check needs them) index and judge."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from ..errors import ConfigError
+from ..records import Question, Tree
+
+if TYPE_CHECKING:
+    from ..index.protocol import IndexLike
+    from ..llm.client import LLM
+
+DEFAULT_CHECKS = ("leak", "grounded", "shortcut", "difficulty", "verifiability", "duplicate")
+
+
+class VerifyConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Settings of every check; the result-changing ones are stored with the verdicts so a resume never mixes."""
+
+    checks: tuple[str, ...] = DEFAULT_CHECKS
+    keep_going: bool = False  # run every check on every question (full diagnostics) instead of stopping
+    seed: int = 0
+    # grounded
+    min_overlap: float = 0.75  # share of a claim's content tokens found in its cited sentences
+    # leak
+    fuzzy_ratio: float = 0.88  # difflib ratio at which a question phrase counts as a near-alias
+    fuzzy_min_chars: int = 8  # shorter names are matched exactly only ("paris" must not hit "parish")
+    # difficulty (closed-book)
+    samples: int = 3
+    temperature: float = 0.8
+    llm_answer_match: bool = False  # also ask the judge whether a closed-book answer matches
+    # verifiability
+    distractors: int = 4
+    answer_tokens: int = 96  # reserved for the judge's reply
+    # shortcut
+    shortcut_rank: int = 1  # the answer page at this rank or better for any query is a shortcut
+    search_depth: int = 10
+    min_clause_words: int = 3
+    # duplicate
+    max_jaccard: float = 0.6  # word-trigram Jaccard at or above which a question duplicates an earlier one
+    max_per_answer: int = 3  # accepted questions per normalised answer
+
+    def result_fields(self) -> dict[str, object]:
+        """The settings that change verdicts (everything but keep_going, which only adds verdicts)."""
+        data = msgspec.to_builtins(self)
+        data.pop("keep_going")
+        return data
+
+
+@dataclass
+class CheckContext:
+    config: VerifyConfig
+    trees: Mapping[str, Tree] = field(default_factory=dict)
+    index: IndexLike | None = None
+    llm: LLM | None = None
+
+    def tree_of(self, question: Question) -> Tree | None:
+        return self.trees.get(question.tree_id)
+
+    def need_llm(self, check: str) -> LLM:
+        if self.llm is None:
+            raise ConfigError(
+                f"check {check!r} needs a judge model; pass --judge-model, --judge-endpoint or --backend"
+            )
+        return self.llm
+
+    def need_index(self, check: str) -> IndexLike:
+        if self.index is None:
+            raise ConfigError(
+                f"check {check!r} needs the index; set index in the run's config.toml or pass --index"
+            )
+        return self.index
