@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "search": "infoseek_local.commands.search_cmd:search_command",
     "page": "infoseek_local.commands.search_cmd:page_command",
     "sample": "infoseek_local.commands.sample_cmd:sample_command",
+    "verify": "infoseek_local.commands.verify_cmd:verify_command",
 }
 
 

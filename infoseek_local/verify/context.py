@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -74,3 +76,38 @@ class CheckContext:
                 f"check {check!r} needs the index; set index in the run's config.toml or pass --index"
             )
         return self.index
+
+
+def load_verify_config(run_dir: Path, config_file: Path | None, overrides: dict[str, Any]) -> VerifyConfig:
+    """Defaults, then a `[verify]` table of `<run>/config.toml`, then one of `config_file`, then CLI options."""
+    data: dict[str, Any] = {}
+    for path in (Path(run_dir) / "config.toml", config_file):
+        if path is None or not Path(path).is_file():
+            if path is config_file and path is not None:
+                raise ConfigError(f"{path}: config file not found")
+            continue
+        try:
+            table = tomllib.loads(Path(path).read_text(encoding="utf-8")).get("verify", {})
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: $.verify must be a table")
+        data.update(table)
+    data.update({k: v for k, v in overrides.items() if v is not None})
+    if isinstance(data.get("checks"), str):
+        data["checks"] = [c.strip() for c in data["checks"].split(",")]
+    try:
+        config = msgspec.convert(data, VerifyConfig)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(f"verify config: {exc}") from None
+    problems = [
+        f"{k} must be >= 1" for k in ("samples", "search_depth", "max_per_answer") if getattr(config, k) < 1
+    ]
+    problems += [
+        f"{k} must be in (0, 1]"
+        for k in ("min_overlap", "fuzzy_ratio", "max_jaccard")
+        if not 0 < getattr(config, k) <= 1
+    ]
+    if problems:
+        raise ConfigError("verify config: " + "; ".join(problems))
+    return config

@@ -10,6 +10,7 @@ output before its completion marker, so a killed run rerun with the same command
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,7 @@ from .registry import CheckSpec, resolve_checks
 if TYPE_CHECKING:
     from ..index.protocol import IndexLike
     from ..llm.client import LLM
+    from ..llm.factory import LLMConfig
 
 QUESTIONS_DIR = "questions"
 TREES_DIR = "trees"
@@ -63,6 +65,12 @@ class VerifySummary:
     accepted: int
     funnel: list[CheckFunnel] = field(default_factory=list)
     shards_done_before: int = 0
+    # this invocation's cost (a resumed run counts only what it did now)
+    verified_now: int = 0
+    seconds: float = 0.0
+    llm_calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
 
 
 def question_shards(run_dir: Path) -> list[str]:
@@ -102,9 +110,11 @@ def verify_questions(
     index: IndexLike | None = None,
     restart: bool = False,
     progress: Progress | None = None,
+    on_start: Callable[[int], None] | None = None,
 ) -> VerifySummary:
     """Verify every finished question shard of `run_dir` with the given judge and index (either may be None
-    when no selected check needs it)."""
+    when no selected check needs it). `on_start(total questions)` is called once before any work."""
+    started = time.perf_counter()
     run_dir = Path(run_dir)
     specs = resolve_checks(config.checks)
     shards = question_shards(run_dir)
@@ -114,7 +124,9 @@ def verify_questions(
             shutil.rmtree(directory, ignore_errors=True)
     settings = {"config": config.result_fields(), "judge": judge_identity(llm)}
     _refuse_mixed_settings(verdicts_dir, shards, settings)
-    _, tree_ids = count_questions(run_dir, shards)
+    total, tree_ids = count_questions(run_dir, shards)
+    if on_start is not None:
+        on_start(total)
     ctx = CheckContext(config=config, trees=load_trees(run_dir, tree_ids), index=index, llm=llm)
     per_question = [s for s in specs if s.run is not None]
     if any(s.needs_llm for s in per_question) and llm is None:
@@ -127,15 +139,23 @@ def verify_questions(
         return {**settings, **counts}
 
     tasks = [ShardTask(name, verdicts_dir, None) for name in shards]
-    done_before = 0
+    done_before, verified_now = 0, 0
     for result in run_shards(tasks, work, workers=1):
         if result.skipped_as_done:
             done_before += 1
             if progress is not None:
                 progress(int(result.info.get("questions", 0)))
+        else:
+            verified_now += int(result.info.get("questions", 0))
     _finalize(run_dir, shards, specs, config, settings)
     summary = summarize(run_dir)
     summary.shards_done_before = done_before
+    summary.verified_now = verified_now
+    summary.seconds = time.perf_counter() - started
+    if llm is not None:
+        summary.llm_calls = llm.stats.calls
+        summary.prompt_tokens = llm.stats.prompt_tokens
+        summary.completion_tokens = llm.stats.completion_tokens
     return summary
 
 
@@ -267,3 +287,41 @@ def summarize(run_dir: Path) -> VerifySummary:
                 break
             stage.passed += 1
     return VerifySummary(questions=questions, accepted=int(info["accepted"]), funnel=funnel)
+
+
+def run_verify(
+    run_dir: Path,
+    config: VerifyConfig,
+    *,
+    llm_config: LLMConfig,
+    index_override: Path | None = None,
+    restart: bool = False,
+    progress: Progress | None = None,
+    on_start: Callable[[int], None] | None = None,
+) -> VerifySummary:
+    """Open what the selected checks need (judge, index), verify the run, close them again."""
+    from ..agent.sampling import index_path_for
+    from ..index.reader import Index
+    from ..llm.factory import open_llm_from_config
+
+    run_dir = Path(run_dir)
+    specs = resolve_checks(config.checks)
+    question_shards(run_dir)  # fail before loading a model when there is nothing to verify
+    index = None
+    if any(s.needs_index for s in specs):
+        index = Index.open(index_path_for(run_dir, index_override))
+    elif any(s.name == "grounded" for s in specs):
+        try:  # grounded also checks that cited sentences are on their pages, when the index is at hand
+            index = Index.open(index_path_for(run_dir, index_override))
+        except (InputError, ConfigError):
+            index = None
+    llm = open_llm_from_config(llm_config, run_dir=run_dir) if any(s.needs_llm for s in specs) else None
+    try:
+        return verify_questions(
+            run_dir, config, llm=llm, index=index, restart=restart, progress=progress, on_start=on_start
+        )
+    finally:
+        if llm is not None:
+            llm.close()
+        if index is not None:
+            index.close()
