@@ -119,13 +119,14 @@ def verify_command(
             progress=lambda n: progress.update(bar, advance=n),
             on_start=lambda total: progress.update(bar, total=total),
         )
-    table = Table(title=f"{run_dir}: {summary.accepted} of {summary.questions} questions accepted")
+    table = Table()
     for column in ("check", "entered", "passed", "pass rate"):
         table.add_column(column, justify="left" if column == "check" else "right")
     for stage in summary.funnel:
         rate = f"{stage.passed / stage.entered:.0%}" if stage.entered else "-"
         table.add_row(stage.name, str(stage.entered), str(stage.passed), rate)
     Console().print(table)
+    click.echo(f"{run_dir}: {summary.accepted} of {summary.questions} questions accepted")
     if summary.verified_now:
         tokens = summary.prompt_tokens + summary.completion_tokens
         click.echo(

@@ -9,6 +9,7 @@ output before its completion marker, so a killed run rerun with the same command
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -122,7 +123,8 @@ def verify_questions(
     if restart:
         for directory in (verdicts_dir, accepted_dir):
             shutil.rmtree(directory, ignore_errors=True)
-    settings = {"config": config.result_fields(), "judge": judge_identity(llm)}
+    # as it reads back from a marker's JSON (tuples become lists), so a resume compares like with like
+    settings = json.loads(json.dumps({"config": config.result_fields(), "judge": judge_identity(llm)}))
     _refuse_mixed_settings(verdicts_dir, shards, settings)
     total, tree_ids = count_questions(run_dir, shards)
     if on_start is not None:
@@ -259,8 +261,11 @@ def _finalize(
 
 
 def read_verdicts(run_dir: Path) -> Iterator[Verdict]:
-    """Every verdict of finished verify shards (phase 1 shards, then the finalize shard)."""
-    return read_shards(Path(run_dir) / VERDICTS_DIR, Verdict)
+    """Every verdict of finished verify shards in check order: question shards by name, then the finalize one."""
+    directory = Path(run_dir) / VERDICTS_DIR
+    for name in [*(n for n in done_shards(directory) if n != FINALIZE_SHARD), FINALIZE_SHARD]:
+        if is_done(directory, name) and shard_path(directory, name).is_file():
+            yield from read_shard(shard_path(directory, name), Verdict)
 
 
 def summarize(run_dir: Path) -> VerifySummary:
