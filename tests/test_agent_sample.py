@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from infoseek_local.agent.agent import AgentConfig
 from infoseek_local.agent.sampling import SampleConfig, read_trajectories, sample_run, sample_seed
+from infoseek_local.agent.stats import trajectory_lines, trajectory_stats
 from infoseek_local.cli import cli, main
 from infoseek_local.llm.base import Message
 from infoseek_local.llm.factory import open_llm
@@ -116,6 +117,21 @@ def test_rejection_sampling_keeps_only_matching_answers(sample_index: Path, tmp_
     assert all(t.reward.answer == 1.0 and t.searches == 1 for t in kept)
     rejected = [t for t in read_trajectories(run) if not t.correct]
     assert len(rejected) == 6 and all(t.final_answer == "Atlantis" for t in rejected)
+
+    stats = trajectory_stats(run)
+    assert stats is not None
+    assert (stats["questions"], stats["trajectories"], stats["kept"], stats["solved_questions"]) == (
+        5,
+        10,
+        4,
+        2,
+    )
+    assert stats["solve_rate"] == 0.4 and stats["searches_per_solved_question"] == 1.0
+    assert stats["reward_mean"]["answer"] == 0.4 and stats["end_reasons"] == {"answer": 10}
+    assert sum(stats["reward_total_histogram"].values()) == 10
+    lines = trajectory_lines(stats)
+    assert lines[1] == "solve rate    40.0% (2 questions with a correct sample)"
+    assert trajectory_stats(tmp_path / "no-such-run") is None
 
 
 def test_killed_run_resumes_without_loss_or_duplicates(sample_index: Path, tmp_path: Path) -> None:
