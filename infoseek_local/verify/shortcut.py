@@ -1,7 +1,8 @@
 """Shortcut check: one search with the question, or with any one clause of it, must not find the answer page first.
 
 This catches questions whose evidence all sits on one page: a single query then solves a "multi-hop" question.
-Reports the answer page's rank for every query (None when it is not in the top `search_depth`).
+Reports the answer page's rank for every query (None when it is not in the top `search_depth`). Queries are
+searched without stopwords (see `text.search_query`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 from ..records import Question, Verdict
 from .context import CheckContext
-from .text import content_tokens
+from .text import content_tokens, search_query
 
 CHECK = "shortcut"
 # clause boundaries: punctuation, and relative words that start a new constraint
@@ -51,7 +52,7 @@ def check_shortcut(question: Question, ctx: CheckContext) -> Verdict:
             reason="the answer page is unknown (no tree and no gold URL in the index)",
         )
     queries = [question.question, *clauses(question.question, config.min_clause_words)]
-    results = index.search_many(queries, config.search_depth)
+    results = index.search_many([search_query(q) for q in queries], config.search_depth)
     ranks: list[dict[str, Any]] = []
     for query, hits in zip(queries, results, strict=True):
         rank = next((i + 1 for i, hit in enumerate(hits) if hit.page_id == target), None)

@@ -96,3 +96,15 @@ def best_fuzzy_window(haystack_tokens: list[str], phrase_tokens: list[str]) -> t
             if ratio > best[0]:
                 best = (ratio, text)
     return best
+
+
+_QUERY_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+
+
+def search_query(text: str) -> str:
+    """The words a searcher would type: the text's words in their original spelling, stopwords dropped.
+
+    BM25 over titles and anchors rewards "of the" in titles such as "Republic of the Congo" as much as a rare
+    content word, so questions are searched without their function words.
+    """
+    return " ".join(w for w in _QUERY_WORD.findall(text) if w.lower() not in STOPWORDS)

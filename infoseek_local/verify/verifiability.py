@@ -16,6 +16,7 @@ from ..llm.base import GenParams
 from ..records import Question, Verdict
 from .answer_match import match_answer, normalize_answer
 from .context import CheckContext
+from .text import search_query
 
 CHECK = "verifiability"
 TEMPLATE = "judge_with_pages"
@@ -40,7 +41,7 @@ def _page_texts(
             claims = [*vertex.claims, *([vertex.relation] if vertex.relation else [])]
             cited.setdefault(vertex.page_id, []).extend(s for c in claims for s in c.sentences)
     gold = list(dict.fromkeys(question.gold_page_ids))
-    hits = index.search(question.question, ctx.config.distractors + len(gold))
+    hits = index.search(search_query(question.question), ctx.config.distractors + len(gold))
     distractors = [h.page_id for h in hits if h.page_id not in set(gold)][: ctx.config.distractors]
     pages = []
     for page_id in gold + distractors:
