@@ -1,0 +1,110 @@
+"""`infoseek-local stats RUN`: a report built from a run's records, one section per stage.
+
+Each section is a function `(run_dir) -> Section | None` (None: nothing to report for that stage). A stage adds
+its section by appending one line to `SECTIONS`.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .records import Question, Tree
+from .store import read_shards
+
+SYNTH_STAGES = ("planner", "browser", "retrospection", "question")
+
+
+@dataclass
+class Section:
+    title: str
+    rows: list[tuple[str, Any]] = field(default_factory=list)
+
+
+def _distribution(values: list[int]) -> str:
+    counts = Counter(values)
+    return ", ".join(f"{k}: {counts[k]}" for k in sorted(counts)) or "-"
+
+
+def synth_funnel(run_dir: Path) -> Section | None:
+    trees = list(read_shards(run_dir / "trees", Tree))
+    if not trees:
+        return None
+    questions = sum(1 for _ in read_shards(run_dir / "questions", Question))
+    rejected = Counter(t.reject_reason for t in trees if t.status != "accepted")
+    accepted = [t for t in trees if t.status == "accepted"]
+    claims = [c for t in accepted for v in t.vertices for c in [*v.claims, v.relation] if c is not None]
+    rows: list[tuple[str, Any]] = [
+        ("seeds attempted", len(trees)),
+        ("trees accepted", len(accepted)),
+        ("questions", questions),
+        ("acceptance rate", f"{len(accepted) / len(trees):.1%}"),
+        ("accepted claims grounded", f"{sum(c.grounded for c in claims)}/{len(claims)}"),
+    ]
+    rows += [(f"rejected: {reason}", n) for reason, n in rejected.most_common()]
+    return Section("synthesis funnel", rows)
+
+
+def synth_shapes(run_dir: Path) -> Section | None:
+    questions = list(read_shards(run_dir / "questions", Question))
+    if not questions:
+        return None
+    words = [len(q.question.split()) for q in questions]
+    return Section(
+        "questions",
+        [
+            ("hops (depth)", _distribution([q.hops for q in questions])),
+            ("vertices", _distribution([q.vertices for q in questions])),
+            ("mean question length (words)", round(statistics.fmean(words), 1)),
+            ("mean question length (chars)", round(statistics.fmean(len(q.question) for q in questions), 1)),
+            ("mean aliases per answer", round(statistics.fmean(len(q.aliases) for q in questions), 2)),
+        ],
+    )
+
+
+def llm_cost(run_dir: Path) -> Section | None:
+    from .llm.accounting import read_call_log
+
+    records = list(read_call_log(run_dir))
+    if not records:
+        return None
+    rows: list[tuple[str, Any]] = []
+    by_stage: dict[str, list[Any]] = {}
+    for record in records:
+        by_stage.setdefault(record.stage, []).append(record)
+    for stage, items in sorted(by_stage.items()):
+        tokens = sum(r.prompt_tokens + r.completion_tokens for r in items)
+        seconds = sum(r.seconds for r in items)
+        hits = sum(r.cache_hit for r in items)
+        rows.append((f"{stage}", f"{len(items)} calls, {tokens} tokens, {seconds:.1f} s, {hits} cache hits"))
+    synth = [r for r in records if r.stage in SYNTH_STAGES]
+    accepted = sum(1 for t in read_shards(run_dir / "trees", Tree) if t.status == "accepted")
+    if synth:
+        tokens = sum(r.prompt_tokens + r.completion_tokens for r in synth)
+        seconds = sum(r.seconds for r in synth)
+        failures = sum(not r.ok for r in synth)
+        rows.append(("synth calls (failed)", f"{len(synth)} ({failures})"))
+        if accepted:
+            rows.append(("synth calls per accepted question", round(len(synth) / accepted, 1)))
+            rows.append(("synth tokens per accepted question", round(tokens / accepted)))
+            rows.append(("synth seconds per accepted question", round(seconds / accepted, 1)))
+        if seconds > 0:
+            rows.append(("synth tokens/s", round(tokens / seconds, 1)))
+    return Section("LLM calls", rows)
+
+
+# one line per stage; verify and agent add theirs here
+SECTIONS: list[Callable[[Path], Section | None]] = [synth_funnel, synth_shapes, llm_cost]
+
+
+def build_report(run_dir: Path) -> list[Section]:
+    sections = []
+    for section_function in SECTIONS:
+        section = section_function(Path(run_dir))
+        if section is not None:
+            sections.append(section)
+    return sections

@@ -1,0 +1,63 @@
+"""Claims made from a page's own sentences, and the code check that a claim is grounded in what it cites."""
+
+from __future__ import annotations
+
+import re
+
+from ..records import Claim, Vertex
+from .context import SynthContext
+from .masking import SUBJECT, clip_after, content_terms, mask_names, shorten, word_set
+from .sentences import Sentence
+
+_CHILD_MARK = "\x00child\x00"
+CLAIM_WORDS = 22  # longer sentences are cut to the clause that matters, so questions stay readable
+# words blurring may introduce that are not in the cited sentence
+BLUR_WORDS = word_set(
+    "century centuries thousands hundreds dozens several million billion trillion certain entity bc bce ad ce"
+)
+
+
+def attribute_claim(ctx: SynthContext, vertex: Vertex, sentence: Sentence) -> Claim:
+    """A fact about `vertex` from one sentence of its own page, its names masked."""
+    text = shorten(mask_names(sentence.text, ctx.aliases(vertex.page_id)), max_words=CLAIM_WORDS)
+    return Claim(text=text, sentence_ids=[sentence.number], sentences=[sentence.text], kind="attribute")
+
+
+def relation_claim(
+    ctx: SynthContext, parent: Vertex, child_page_id: int, anchor: str, sentence: Sentence
+) -> Claim:
+    """The parent page's sentence that links to the child: the child's name becomes its kind ("a country")."""
+    child_names = [anchor, *ctx.aliases(child_page_id)]
+    text = mask_names(sentence.text, child_names, _CHILD_MARK)
+    text = mask_names(text, ctx.aliases(parent.page_id))
+    text = clip_after(text, _CHILD_MARK, CLAIM_WORDS)
+    text = text.replace(_CHILD_MARK, ctx.descriptor(child_page_id), 1).replace(_CHILD_MARK, "it")
+    if text.startswith(ctx.descriptor(child_page_id)):
+        text = text[:1].upper() + text[1:]
+    return Claim(text=text, sentence_ids=[sentence.number], sentences=[sentence.text], kind="relation")
+
+
+def is_grounded(claim: Claim, page_sentences: list[Sentence], allowed_extra: set[str]) -> bool:
+    """Every cited sentence is verbatim that numbered sentence of the page, and every content word of the
+    claim comes from the cited sentences, from a masked entity's kind, or from blurring."""
+    by_number = {s.number: s.text for s in page_sentences}
+    if not claim.sentence_ids or len(claim.sentence_ids) != len(claim.sentences):
+        return False
+    if any(by_number.get(n) != text for n, text in zip(claim.sentence_ids, claim.sentences, strict=True)):
+        return False
+    source = set(content_terms(" ".join(claim.sentences)))
+    for term in content_terms(claim.text):
+        if term in source or term in allowed_extra or term in BLUR_WORDS:
+            continue
+        if re.fullmatch(r"\d+(st|nd|rd|th|s)", term):
+            continue
+        return False
+    return True
+
+
+def clause_subject_rest(text: str) -> str | None:
+    """ "This entity is X." -> "is X"; None when the claim does not open with the entity as subject."""
+    prefix = SUBJECT[:1].upper() + SUBJECT[1:] + " "
+    if text.startswith(prefix):
+        return text[len(prefix) :].rstrip(" .")
+    return None

@@ -1,0 +1,144 @@
+"""The synth stage's config: a frozen Struct read from TOML, overridden by CLI options, saved in the run dir.
+
+`<run>/config.toml` records what a run was made with (later stages read the index path from it). Rerunning
+into the same run dir with a different config is refused, so a resumed run never mixes two configs.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from ..errors import ConfigError
+
+CONFIG_FILE = "config.toml"
+# fields that change how fast a run goes, never what it writes
+_RUNTIME_ONLY = frozenset({"workers"})
+
+
+class SynthConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    index: str  # index directory (absolute path once resolved)
+    n: int = 10  # seeds attempted; each gives at most one question
+    seed: int = 0
+    seeds_file: str = ""  # URLs or titles, one a line; empty: sample seeds from the index
+    shard_size: int = 4  # seeds per output shard (the unit of resume)
+    workers: int = 1
+    # diffusion
+    min_depth: int = 2
+    max_depth: int = 4
+    min_vertices: int = 4
+    max_vertices: int = 5
+    max_steps: int = 12  # planner decisions per tree
+    shortlist: int = 6  # links offered when deepening
+    max_sentences: int = 8  # sentences offered when widening
+    min_page_chars: int = 200  # shorter pages are not used as vertices
+    min_seed_links: int = 3  # usable in-corpus out-links a sampled seed needs
+    # retrospection
+    # a single claim whose own search ranks its page first with this score ratio over the second is revealing
+    reveal_margin: float = 1.5
+    candidates: int = 5  # BM25 top-N checked for other entities that fit a vertex
+    fit_coverage: float = 0.6  # share of a claim's content words a candidate page must contain to fit it
+    widen_budget: int = 6  # constraints retrospection may add per tree
+    # LLM
+    temperature: float = 0.0
+    answer_max_tokens: int = 24
+    max_question_words: int = 150  # longer template questions are rejected as too_long
+    polish: bool = False  # let the LLM rephrase the template question (kept only if code confirms it)
+    backend: str = ""
+    model: str = ""
+    endpoints: list[str] = msgspec.field(default_factory=list)
+
+    def validate(self) -> SynthConfig:
+        problems = []
+        if self.n < 1:
+            problems.append(f"n must be >= 1, got {self.n}")
+        if not 1 <= self.min_depth <= self.max_depth:
+            problems.append(f"need 1 <= min_depth <= max_depth, got {self.min_depth} and {self.max_depth}")
+        if not self.min_depth + 1 <= self.min_vertices <= self.max_vertices:
+            problems.append(
+                f"need min_depth + 1 <= min_vertices <= max_vertices, got {self.min_depth}, "
+                f"{self.min_vertices} and {self.max_vertices}"
+            )
+        if self.shard_size < 1 or self.shortlist < 1 or self.max_sentences < 1 or self.candidates < 1:
+            problems.append("shard_size, shortlist, max_sentences and candidates must be >= 1")
+        if problems:
+            raise ConfigError("synth config: " + "; ".join(problems))
+        return self
+
+
+def load_config(path: Path | None, overrides: dict[str, Any]) -> SynthConfig:
+    """Config from a TOML file (optional), then non-None CLI overrides on top."""
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = msgspec.toml.decode(Path(path).read_bytes())
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read config ({exc.strerror})") from None
+        except msgspec.DecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        data = data.get("synth", data)  # accept a [synth] table or top-level keys
+    data.update({k: v for k, v in overrides.items() if v is not None})
+    if "index" not in data:
+        raise ConfigError("synth config: no index given; pass --index DIR or set index in the config file")
+    try:
+        config = msgspec.convert(data, SynthConfig)
+    except msgspec.ValidationError as exc:
+        where = f"{path}" if path is not None else "synth options"
+        raise ConfigError(f"{where}: {exc}") from None
+    return config.validate()
+
+
+def config_to_toml(config: SynthConfig) -> str:
+    """A flat TOML document (stdlib tomllib reads it; no writer dependency needed for flat values)."""
+    lines = [
+        "# written by infoseek-local synth; a rerun into this run dir must use the same config",
+        "[synth]",
+    ]
+    for key, value in msgspec.to_builtins(config).items():
+        lines.append(f"{key} = {_toml_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise ConfigError(f"synth config: cannot write value {value!r} to TOML")
+
+
+def read_run_config(run_dir: Path) -> SynthConfig:
+    path = Path(run_dir) / CONFIG_FILE
+    if not path.is_file():
+        raise ConfigError(f"{path}: not found; is {run_dir} a synth run directory?")
+    return load_config(path, {})
+
+
+def claim_run_dir(run_dir: Path, config: SynthConfig) -> None:
+    """Write `<run>/config.toml`, or check that an existing one matches (a rerun must resume, not mix)."""
+    path = Path(run_dir) / CONFIG_FILE
+    if path.exists():
+        old = msgspec.to_builtins(read_run_config(run_dir))
+        new = msgspec.to_builtins(config)
+        changed = [
+            f"{k}: {old.get(k)!r} -> {new.get(k)!r}"
+            for k in new
+            if k not in _RUNTIME_ONLY and old.get(k) != new.get(k)
+        ]
+        if changed:
+            raise ConfigError(
+                f"{path}: this run was made with a different config ({'; '.join(changed)}); "
+                "rerun with the same options to resume, or use a new --out directory"
+            )
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(config_to_toml(config))
+    tmp.replace(path)

@@ -1,0 +1,213 @@
+"""Masking and blurring of claim text, by rules (no model): what keeps a question from naming its entities.
+
+- `mask_names` replaces an entity's title and aliases with a placeholder ("this entity").
+- `descriptor_of` turns a page's first sentence "X is a Y ..." into a short kind ("a Y") used in place of a
+  child entity's name inside its parent's relation claim.
+- `blur_numbers`, `blur_names` and `shorten` make a too revealing claim vaguer, one step at a time.
+- `content_terms` are the words code uses to check that a candidate page fits a claim.
+"""
+
+from __future__ import annotations
+
+import re
+
+SUBJECT = "this entity"
+
+
+def word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+STOPWORDS = word_set(
+    """a an the and or but of in on at to for from by with as is are was were be been being this that these
+    those it its it's their there here which who whom whose what when where why how not no nor so than then
+    also only into onto over under about after before between during through while since until upon within
+    without across against among around per via has have had having do does did can could may might must
+    shall should will would one ones such other another some any each many much more most several entity
+    certain thing called known named s"""
+)
+
+_PARENTHETICAL = re.compile(r"\s*[(\[][^()\[\]]*[)\]]")
+_YEAR_RANGE = re.compile(r"\b(\d{3,4})\s*[–-]\s*(\d{2,4})\b")
+_ERA_YEAR = re.compile(r"\b(\d{1,4})\s*(BC|BCE|AD|CE)\b")
+_DAY_MONTH = re.compile(
+    r"\b(?:\d{1,2}\s+)?(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)(?:\s+\d{1,2})?,?\s+(\d{3,4})\b"
+)
+_YEAR = re.compile(r"\b(1\d{3}|2[01]\d{2})\b")
+_NUMBER = re.compile(r"\b\d[\d,]*(?:\.\d+)?(?:\s+(?:million|billion|thousand|trillion|hundred))?\b(?![-\w])")
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][\w'’\-]*(?:\s+(?:of|the|de|von|van|al|and)?\s*[A-Z][\w'’\-]*)*")
+_RANKING = re.compile(
+    r"^(?:\w+est|\w*most|least|first|second|third|\w+-largest|\w+-most|\w+-biggest|only|main)$"
+)
+_ERAS = frozenset({"BC", "BCE", "AD", "CE"})
+_COPULA = re.compile(r"\b(?:is|was|are|were)\s+((?:an?|the)\s+[^,;:()]+)", re.IGNORECASE)
+_NP_STOP = re.compile(
+    r"\s+(?:in|on|at|of|from|by|with|that|which|who|whose|where|and|or|for|to|since|located|founded|"
+    r"known|based|between|during|as)\b.*$"
+)
+
+
+def mask_names(text: str, names: list[str], placeholder: str = SUBJECT) -> str:
+    """Replace whole-word mentions of any name (longest first, any case) with the placeholder."""
+    out = text
+    for name in sorted({n.strip() for n in names if len(n.strip()) >= 2}, key=len, reverse=True):
+        # "the Great Lakes" -> "this entity", not "the this entity"
+        pattern = r"(?<![\w])(?:(?:the|a|an)\s+)?" + re.escape(name) + r"(?![\w])"
+        out = re.sub(pattern, placeholder, out, flags=re.IGNORECASE)
+    return _subject_first(out, placeholder)
+
+
+def _subject_first(text: str, placeholder: str) -> str:
+    """A sentence about the entity that opens with a pronoun gets the placeholder as its subject."""
+    if placeholder == SUBJECT:
+        text = re.sub(r"^(?:It|They)\s+", SUBJECT + " ", text)
+        text = re.sub(r"^(?:Its|Their)\s+", SUBJECT + "'s ", text)
+    if text.startswith(placeholder):
+        text = placeholder[:1].upper() + text[1:]
+    return text
+
+
+def mentions_name(text: str, name: str) -> bool:
+    name = name.strip()
+    if len(name) < 2:
+        return False
+    return re.search(r"(?<![\w])" + re.escape(name) + r"(?![\w])", text, re.IGNORECASE) is not None
+
+
+def descriptor_of(title: str, first_sentence: str) -> str:
+    """A short kind for an entity from "X is a Y ...": "a Y" with names removed; "an entity" when unclear."""
+    match = _COPULA.search(first_sentence)
+    if not match:
+        return "an entity"
+    phrase = _PARENTHETICAL.sub("", match.group(1))
+    phrase = _NP_STOP.sub("", phrase).strip().rstrip(".")
+    tokens = [t for t in phrase.split() if not t[:1].isupper() and not t[:1].isdigit() and "'" not in t]
+    # "the largest country" -> "a country": ranks and superlatives would single the entity out
+    tokens = [t for i, t in enumerate(tokens) if i == 0 or not _RANKING.match(t)]
+    cut = next((i for i, t in enumerate(tokens) if i > 0 and t.endswith("ly")), len(tokens))
+    tokens = tokens[:cut]
+    # stop at a participle ("a landmass comprising ...") and keep the article plus three words at most
+    cut = next((i for i, t in enumerate(tokens) if i > 1 and t.endswith(("ing", "ed"))), len(tokens))
+    tokens = tokens[: min(cut, 4)]
+    if len(tokens) < 2 or any(
+        mentions_name(" ".join(tokens), part) for part in title.split() if len(part) > 3
+    ):
+        return "an entity"
+    article = tokens[0].lower()
+    if article == "the":
+        tokens[0] = "an" if tokens[1][:1].lower() in "aeiou" else "a"
+    return " ".join(tokens)
+
+
+def blur_numbers(text: str) -> str:
+    """Exact dates and figures become periods and orders of magnitude; parentheticals (dates, alt names) go."""
+    out = _PARENTHETICAL.sub("", text)
+    out = _YEAR_RANGE.sub(lambda m: _period(int(m.group(1))), out)
+    out = _ERA_YEAR.sub(lambda m: _century(int(m.group(1))) + " " + m.group(2), out)
+    out = _DAY_MONTH.sub(lambda m: _period(int(m.group(1))), out)
+    out = _YEAR.sub(lambda m: _period(int(m.group(1))), out)
+    out = _NUMBER.sub(lambda m: _magnitude(m.group(0)), out)
+    return re.sub(r"\s{2,}", " ", out).strip()
+
+
+def _period(year: int) -> str:
+    return f"the {year // 10 * 10}s" if year >= 1800 else _century(year)
+
+
+def _century(year: int) -> str:
+    century = year // 100 + 1
+    suffix = "th" if 10 <= century % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(century % 10, "th")
+    return f"the {century}{suffix} century"
+
+
+def _magnitude(number: str) -> str:
+    if "million" in number or "billion" in number or "trillion" in number:
+        return "several " + number.split()[-1]
+    digits = number.replace(",", "").split(".")[0]
+    if not digits.isdigit():
+        return number
+    value = int(digits)
+    if value < 20:
+        return number  # small counts ("3 sons") are rarely what gives an entity away
+    return "thousands of" if value >= 2000 else "hundreds of" if value >= 200 else "dozens of"
+
+
+def blur_names(text: str, kinds: dict[str, str] | None = None) -> str:
+    """Capitalised names (not at the start) become their kind when known (link targets), else are dropped."""
+    kinds = {k.lower(): v for k, v in (kinds or {}).items()}
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(0)
+        if match.start() == 0 or name.lower().startswith(SUBJECT) or name in _ERAS or len(name) <= 2:
+            return name
+        if name.lower() in kinds:
+            return kinds[name.lower()]
+        following = match.string[match.end() : match.end() + 2]
+        if " " not in name and re.fullmatch(r" [a-z]", following):
+            return ""  # an adjective of origin ("the Arabian peninsula"): drop it
+        return "a certain one"
+
+    out = re.sub(r"\s{2,}", " ", _CAPITALISED_RUN.sub(replace, text))
+    out = re.sub(r"\ba certain one(\s+a certain one)+", "a certain one", out)
+    return re.sub(r"\b(a|an|the)\s+(a|an)\s+", r"\2 ", out)
+
+
+def shorten(text: str, min_words: int = 6, max_words: int = 0) -> str:
+    """Keep the first clause (cut at the first comma or semicolon after `min_words` words); with `max_words`,
+    only a text longer than that is cut."""
+    if max_words and len(text.split()) <= max_words:
+        return text
+    for words_seen, match in enumerate(re.finditer(r"\S+", text), 1):
+        token = match.group(0)
+        if words_seen >= min_words and token.endswith((",", ";", ":")):
+            kept = text[: match.end() - 1].rstrip()
+            # an opening phrase ("With a population of 140 million,") says nothing about the entity alone
+            return kept + "." if SUBJECT in kept.lower() else text
+    return text
+
+
+_CLAUSE_BOUNDARY = re.compile(r"[,;:]\s|\s[–—]\s")
+
+
+def clip_after(text: str, marker: str, max_words: int) -> str:
+    """A long sentence cut after the clause that holds `marker` (the part that matters); short ones whole."""
+    if len(text.split()) <= max_words:
+        return text
+    at = text.find(marker)
+    if at < 0:
+        return shorten(text)
+    starts = [0] + [m.end() for m in _CLAUSE_BOUNDARY.finditer(text, 0, at)]
+    ends = [m.start() for m in _CLAUSE_BOUNDARY.finditer(text, at + len(marker))] + [len(text)]
+    first_end = next((m.start() for m in _CLAUSE_BOUNDARY.finditer(text)), len(text))
+    clause_start, clause_end = starts[-1], ends[0]
+    if clause_start == 0:
+        return text[:clause_end].rstrip(" ,;:.") + "."
+    # the sentence's opening clause (its subject) and the clause that holds the marker
+    return text[:first_end].rstrip(" ,;:") + ", ... " + text[clause_start:clause_end].strip(" ,;:.") + "."
+
+
+def distinctive_terms(text: str) -> str:
+    """The names and figures of a claim (what a searcher would type first), as one query string."""
+    names = [m.group(0) for m in _CAPITALISED_RUN.finditer(text) if m.start() > 0 and m.group(0) not in _ERAS]
+    figures = re.findall(r"\b\d[\d,.]*\b", text)
+    return " ".join(n for n in names if not n.lower().startswith(SUBJECT)) + " " + " ".join(figures)
+
+
+def content_terms(text: str) -> list[str]:
+    """Distinct lower-case content words (3+ letters, no stopwords), in order."""
+    seen: dict[str, None] = {}
+    for token in re.findall(r"[A-Za-z][A-Za-z'’]+", text):
+        word = re.sub(r"['’]s$", "", token.lower()).strip("'’-")
+        if len(word) >= 3 and word not in STOPWORDS:
+            seen.setdefault(word, None)
+    return list(seen)
+
+
+def term_coverage(terms: list[str], page_text: str) -> float:
+    """Share of `terms` found in `page_text` (prefix match of 5 letters, so plurals and tenses count)."""
+    if not terms:
+        return 0.0
+    haystack = " " + re.sub(r"[^a-z0-9]+", " ", page_text.lower()) + " "
+    found = sum(1 for t in terms if (" " + t[:5]) in haystack)
+    return found / len(terms)
