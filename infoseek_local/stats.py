@@ -15,6 +15,7 @@ from typing import Any
 
 from .records import Question, Tree
 from .store import read_shards
+from .verify.stats import verify_funnel
 
 SYNTH_STAGES = ("planner", "browser", "retrospection", "question")
 
@@ -98,7 +99,7 @@ def llm_cost(run_dir: Path) -> Section | None:
 
 
 # one line per stage; verify and agent add theirs here
-SECTIONS: list[Callable[[Path], Section | None]] = [synth_funnel, synth_shapes, llm_cost]
+SECTIONS: list[Callable[[Path], Section | None]] = [synth_funnel, synth_shapes, llm_cost, verify_funnel]
 
 
 def build_report(run_dir: Path) -> list[Section]:

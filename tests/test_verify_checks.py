@@ -219,7 +219,7 @@ def test_duplicate_drops_near_duplicates_and_answers_over_the_cap() -> None:
     ]
     verdicts = list(check_duplicates(questions, VerifyConfig(max_per_answer=1)))
     assert [v.passed for v in verdicts] == [True, False, True, False]
-    assert verdicts[1].reason.startswith("near-duplicate of question a (trigram Jaccard 0.89)")
+    assert verdicts[1].reason.startswith("near-duplicate of question 'a' (trigram Jaccard 0.89)")
     assert verdicts[3].reason == "answer 'Alexandre Dumas' already has 1 accepted questions (the cap)"
 
 

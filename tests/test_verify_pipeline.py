@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from rich.console import Console
 from verify_records import HARD_QUESTION, MemoryIndex, eiffel_tree, fake_llm, question
 
 from infoseek_local.cli import cli
@@ -16,7 +15,7 @@ from infoseek_local.store import ShardWriter, is_done, mark_done, read_shards, s
 from infoseek_local.verify.context import VerifyConfig
 from infoseek_local.verify.pipeline import read_verdicts, verify_questions
 from infoseek_local.verify.report import verdict_lines
-from infoseek_local.verify.stats import verify_section
+from infoseek_local.verify.stats import verify_funnel
 
 LEAKY = "Which engineer, Gustave Eiffel, had a firm that built a tower?"
 SHORTCUT = "Which French civil engineer also worked on the Statue of Liberty?"
@@ -161,7 +160,7 @@ def test_report_says_why_a_question_failed(tmp_path: Path) -> None:
     )
     assert verdict_lines(run, "good")[0] == "verify: accepted (passed every check)"
     assert verdict_lines(run, "dup")[0].startswith(
-        "verify: rejected by duplicate: near-duplicate of question good"
+        "verify: rejected by duplicate: near-duplicate of question 'good'"
     )
     assert verdict_lines(run, "nope") == [
         f"verify: no verdicts for nope yet; run `infoseek-local verify {run}`"
@@ -170,13 +169,17 @@ def test_report_says_why_a_question_failed(tmp_path: Path) -> None:
 
 def test_stats_section_shows_the_funnel(tmp_path: Path) -> None:
     run = make_run(tmp_path)
-    assert verify_section(run) is None
+    assert verify_funnel(run) is None
     run_verify(run)
-    console = Console(width=200, record=True)
-    console.print(verify_section(run))
-    text = console.export_text()
-    assert "verify funnel: 1 of 4 questions accepted" in text
-    assert "1× question names the answer …" in text
+    section = verify_funnel(run)
+    assert section is not None
+    rows = dict(section.rows)
+    assert rows["questions verified"] == 4
+    assert rows["accepted"] == "1 (25.0%)"
+    assert rows["check leak"] == "3/4 passed (75%); failures: 1× question names the answer …"
+    assert rows["check duplicate"].startswith(
+        "1/2 passed (50%); failures: 1× near-duplicate of question … (trigram Jaccard N)"
+    )
 
 
 def test_cli_verify_with_the_fake_backend(tmp_path: Path) -> None:

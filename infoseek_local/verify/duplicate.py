@@ -38,7 +38,7 @@ def check_duplicates(questions: Iterable[Question], config: VerifyConfig) -> Ite
                 question_id=question.id,
                 check=CHECK,
                 passed=False,
-                reason=f"near-duplicate of question {best_id} (trigram Jaccard {best:.2f})",
+                reason=f"near-duplicate of question {best_id!r} (trigram Jaccard {best:.2f})",
                 evidence={"duplicate_of": best_id, "jaccard": round(best, 3)},
             )
             continue

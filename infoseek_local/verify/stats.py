@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
-
-from rich.console import Group, RenderableType
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from ..store import is_done
 from .pipeline import FINALIZE_SHARD, VERDICTS_DIR, read_verdicts, summarize
+
+if TYPE_CHECKING:
+    from ..stats import Section
 
 _TOP_REASONS = 2
 
@@ -20,8 +21,10 @@ def reason_kind(reason: str) -> str:
     return re.sub(r"\d+(?:\.\d+)?", "N", re.sub(r"'[^']*'|\"[^\"]*\"|\[[^\]]*\]", "…", reason))
 
 
-def verify_section(run_dir: Path) -> RenderableType | None:
-    """A rich renderable for `stats RUN`, or None when verify has not finished on this run."""
+def verify_funnel(run_dir: Path) -> Section | None:
+    """Rows for `stats RUN`, or None when verify has not finished on this run."""
+    from ..stats import Section  # stats.py lists this function, so import it late
+
     run_dir = Path(run_dir)
     if not is_done(run_dir / VERDICTS_DIR, FINALIZE_SHARD):
         return None
@@ -30,32 +33,35 @@ def verify_section(run_dir: Path) -> RenderableType | None:
     for verdict in read_verdicts(run_dir):
         if not verdict.passed:
             reasons[verdict.check][reason_kind(verdict.reason)] += 1
-    table = Table(title=f"verify funnel: {summary.accepted} of {summary.questions} questions accepted")
-    for column in ("check", "entered", "passed", "pass rate", "commonest failures"):
-        table.add_column(column, justify="left" if column in ("check", "commonest failures") else "right")
+    rate = f" ({summary.accepted / summary.questions:.1%})" if summary.questions else ""
+    rows: list[tuple[str, Any]] = [
+        ("questions verified", summary.questions),
+        ("accepted", f"{summary.accepted}{rate}"),
+    ]
     for stage in summary.funnel:
-        rate = f"{stage.passed / stage.entered:.0%}" if stage.entered else "-"
+        passed = f"{stage.passed}/{stage.entered} passed" + (
+            f" ({stage.passed / stage.entered:.0%})" if stage.entered else ""
+        )
         top = "; ".join(f"{n}× {kind}" for kind, n in reasons[stage.name].most_common(_TOP_REASONS))
-        table.add_row(stage.name, str(stage.entered), str(stage.passed), rate, top)
-    cost = _judge_cost(run_dir, summary.questions)
-    return Group(table, cost) if cost else table
+        rows.append((f"check {stage.name}", passed + (f"; failures: {top}" if top else "")))
+    rows += _judge_cost(run_dir, summary.questions)
+    return Section("verify funnel (checks in the order run)", rows)
 
 
-def _judge_cost(run_dir: Path, questions: int) -> str:
+def _judge_cost(run_dir: Path, questions: int) -> list[tuple[str, Any]]:
     from ..llm.accounting import read_call_log
 
-    calls = prompt = completion = 0
+    calls = tokens = 0
     seconds = 0.0
     for record in read_call_log(run_dir):
         if record.stage.startswith("verify"):
             calls += 1
             seconds += record.seconds
-            if not record.cache_hit:
-                prompt += record.prompt_tokens
-                completion += record.completion_tokens
+            tokens += 0 if record.cache_hit else record.prompt_tokens + record.completion_tokens
     if not calls or not questions:
-        return ""
-    return (
-        f"judge: {calls} calls, {prompt + completion} tokens ({prompt} prompt), {seconds:.0f} s; "
-        f"per verified question: {(prompt + completion) / questions:.0f} tokens, {seconds / questions:.1f} s"
-    )
+        return []
+    return [
+        ("judge calls", f"{calls}, {tokens} tokens, {seconds:.1f} s"),
+        ("judge tokens per verified question", round(tokens / questions)),
+        ("judge seconds per verified question", round(seconds / questions, 2)),
+    ]
