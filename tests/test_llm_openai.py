@@ -65,7 +65,7 @@ class FakeServer:
                 elif server.mode == "400":
                     self._send(400, b'{"error": "json_schema not supported"}')
                 elif server.mode == "slow":
-                    time.sleep(1.0)
+                    time.sleep(0.5)
                     self._send(200, b"{}")
                 else:
                     answer = {
@@ -167,10 +167,10 @@ def test_bad_request_is_not_retried(servers: list[FakeServer]) -> None:
 
 def test_timeouts_are_bounded(servers: list[FakeServer]) -> None:
     servers[0].mode = "slow"
-    backend = OpenAIBackend([servers[0].url], timeout=0.2, max_attempts=2, backoff=0.0)
+    backend = OpenAIBackend([servers[0].url], timeout=0.1, max_attempts=2, backoff=0.0)
     llm = open_llm(backend="fake")
     llm.backend = backend
     started = time.perf_counter()
     with pytest.raises(LLMError, match=r"no endpoint answered /chat/completions after 2 attempts"):
         llm.ask("doctor", {"note": "x"}, Choice, stage="t")
-    assert time.perf_counter() - started < 2.0
+    assert time.perf_counter() - started < 1.0
