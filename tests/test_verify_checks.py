@@ -51,6 +51,19 @@ def test_leak_catches_a_misspelt_near_alias() -> None:
     assert verdict.reason.startswith("question nearly names the answer 'Gustave Eiffel' as 'gustav eifel'")
 
 
+def test_leak_catches_a_variant_spelling_but_not_a_derived_word() -> None:
+    tree = eiffel_tree()
+    tree.vertices[1].title = "Bosporus"
+    verdict = check_leak(
+        question("Which engineer built a bridge over the Bosphorus?"), context(trees={"t1": tree})
+    )
+    assert verdict.reason == "question nearly names the vertex 1 'Bosporus' as 'bosphorus' (similarity 0.94)"
+    tree.vertices[1].title = "Continent"
+    assert check_leak(
+        question("Which engineer built a tower on a continental shelf?"), context(trees={"t1": tree})
+    ).passed
+
+
 def test_leak_does_not_fuzzy_match_short_names_inside_other_words() -> None:
     q = question("Which parish priest wrote novels?", answer="Paris")
     assert check_leak(q, context(trees={})).passed

@@ -89,6 +89,8 @@ def best_fuzzy_window(haystack_tokens: list[str], phrase_tokens: list[str]) -> t
         for i in range(len(haystack_tokens) - size + 1):
             window = haystack_tokens[i : i + size]
             text = " ".join(window)
+            if text.startswith(phrase) or phrase.startswith(text):
+                continue  # a derived word ("continent" in "continental") is not a near-spelling of the name
             ratio = max(
                 SequenceMatcher(None, phrase, text).ratio(),
                 SequenceMatcher(None, phrase_sorted, " ".join(sorted(window))).ratio(),
