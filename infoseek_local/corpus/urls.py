@@ -12,7 +12,7 @@ import ada_url
 MAX_URL_CHARS = 4096
 _WEB_SCHEMES = ("http:", "https:")
 # characters a URL can never carry raw; their presence means garbage (e.g. an unescaped snippet of markup)
-_FORBIDDEN = frozenset('\x00<>"`{}|\\^')
+_FORBIDDEN = frozenset('\x00<>"`')
 
 
 def canonical_url(url: str, base: str | None = None) -> str | None:

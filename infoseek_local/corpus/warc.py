@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
+from .http import parse_http_response
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _MAX_WARNINGS = 20
@@ -120,8 +121,10 @@ def _read_capped(stream, max_body_bytes: int) -> tuple[bytes, bool]:
 def _read_fastwarc(path, stats, seen, max_body_bytes, keep) -> Iterator[HtmlResponse]:
     from fastwarc.warc import ArchiveIterator
 
+    last_pos = -1
     with open(path, "rb") as f:
         for record in ArchiveIterator(f, parse_http=False, auto_decode="all", strict_mode=False):
+            last_pos = record.stream_pos
             rid = record.record_id or f"offset:{record.stream_pos}"
             seen.add(rid)
             url = record.headers.get("WARC-Target-URI") or ""
@@ -137,12 +140,89 @@ def _read_fastwarc(path, stats, seen, max_body_bytes, keep) -> Iterator[HtmlResp
                 record.parse_http(strict_mode=False, auto_decode="all")
                 status = record.http_headers.status_code if record.http_headers else None
                 mime, charset = record.http_content_type, record.http_charset
+                if status == 200 and mime is None:  # LF-only HTTP headers (ClueWeb): parse them ourselves
+                    response = _reread_lf_http(path, record.stream_pos, max_body_bytes, stats)
+                    if response is not None:
+                        yield HtmlResponse(url, rid, record.stream_pos, *response)
+                        continue
             reason = _classify(record_type, status, mime)
             if reason is not None:
                 stats.skipped[reason] += 1
                 continue
             body, truncated = _read_capped(record.reader, max_body_bytes)
             yield HtmlResponse(url, rid, record.stream_pos, body, charset, truncated)
+    # fastwarc ends quietly at a cut-off gzip member or record; say so instead of pretending the file was whole
+    if last_pos >= 0 and not _last_record_complete(path, last_pos):
+        stats.skipped["truncated_file"] += 1
+        stats.warn(
+            f"{path}: file ends inside the record at byte {last_pos} (cut short?); kept the records before it"
+        )
+
+
+def _reread_lf_http(path: Path, start: int, max_body_bytes: int, stats: ReadStats):
+    """(body, charset, truncated) of an HTML 200 response at `start` parsed leniently, else None (counted)."""
+    from fastwarc.warc import ArchiveIterator
+
+    with open(path, "rb") as f:
+        f.seek(start)
+        record = next(iter(ArchiveIterator(f, parse_http=False, strict_mode=False)), None)
+        raw = record.reader.read(max_body_bytes + (1 << 16)) if record is not None else b""
+    response = parse_http_response(raw, max_body_bytes)
+    if response is None:
+        stats.skipped["no_http_headers"] += 1
+        return None
+    content_type = response.headers.get("content-type", "")
+    reason = _classify("response", response.status, content_type)
+    if reason is not None:
+        stats.skipped[reason] += 1
+        return None
+    body, truncated = response.body[:max_body_bytes], len(response.body) > max_body_bytes
+    return body, _charset_of(content_type), truncated
+
+
+def _last_record_complete(path: Path, start: int) -> bool:
+    """Whether the record at byte `start` (the last one read) is whole: gzip member closed, block complete."""
+    with open(path, "rb") as f:
+        is_gzip = f.read(2) == b"\x1f\x8b"
+        f.seek(start)
+        raw = f.read()
+    if is_gzip and raw[:2] != b"\x1f\x8b":
+        return _gzip_members_complete(path)  # records do not start members here: check the whole stream
+    if is_gzip:
+        decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            raw = decompressor.decompress(raw)
+        except zlib.error:
+            return False
+        if not decompressor.eof:
+            return False
+    raw = raw.lstrip(b"\r\n")  # a member may begin with the previous record's trailing newlines
+    header_end = raw.find(b"\r\n\r\n")
+    if header_end < 0:
+        return False
+    for line in raw[:header_end].split(b"\r\n"):
+        key, _, value = line.partition(b":")
+        if key.strip().lower() == b"content-length":
+            try:
+                return len(raw) - header_end - 4 >= int(value.strip())
+            except ValueError:
+                return False
+    return False
+
+
+def _gzip_members_complete(path: Path) -> bool:
+    with open(path, "rb") as f:
+        data = f.read()
+    while data:
+        decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            decompressor.decompress(data)
+        except zlib.error:
+            return False
+        if not decompressor.eof:
+            return False
+        data = decompressor.unused_data
+    return True
 
 
 def _fastwarc_type_name(record_type) -> str:
