@@ -56,11 +56,13 @@ def scripted(steps: list[dict[str, Any]], facts: list[str]) -> Any:
     def respond(messages: list[Message], schema: dict[str, Any] | None) -> Any:
         properties = (schema or {}).get("properties", {})
         if "facts" in properties:
-            return {"facts": facts}
+            return {"facts": facts or ["Atlantis sank."]}  # an unsupported fact is dropped
         step = remaining.pop(0) if len(remaining) > 1 else remaining[0]
-        if "action" not in properties:  # the forced answer-only step
-            return {"think": step["think"], "answer": step.get("answer") or "France"}
-        return step
+        if "action" in properties:
+            return step
+        if "queries" in properties:  # the search-only first step
+            return {"think": step["think"], "queries": step["queries"] or ["French Guiana"]}
+        return {"think": step["think"], "answer": step["answer"] or "France"}  # the answer-only step
 
     return respond
 
@@ -138,10 +140,32 @@ def test_wrong_answer_is_rejected(index: Any) -> None:
 
 def test_alias_answer_counts(index: Any) -> None:
     responder = scripted([answer("the French Republic")], [])
-    trajectory = agent_for(index, responder).solve(question(), sample_index=0, seed=0, temperature=0.0)
+    agent = agent_for(index, responder, min_searches=0)
+    trajectory = agent.solve(question(), sample_index=0, seed=0, temperature=0.0)
 
     assert trajectory.correct and trajectory.answer_match == "alias"
     assert trajectory.searches == 0 and trajectory.reward.retrieval_recall == 0.0
+
+
+def test_first_turn_must_search(index: Any) -> None:
+    responder = scripted([answer("France"), answer("France")], [])
+    agent = agent_for(index, responder)
+    trajectory = agent.solve(question(), sample_index=0, seed=0, temperature=0.0)
+
+    assert index.batches == [["French Guiana"]]
+    first_schema = agent.llm.backend.history[0].json_schema
+    assert first_schema is not None and "action" not in first_schema["properties"]
+    assert first_schema["properties"]["queries"]["minItems"] == 1
+    assert trajectory.searches == 1 and trajectory.correct
+
+
+def test_empty_answer_is_no_answer(index: Any) -> None:
+    responder = scripted([search("French Guiana"), answer(""), answer("France")], [])
+    trajectory = agent_for(index, responder).solve(question(), sample_index=0, seed=0, temperature=0.0)
+
+    assert [t.answer for t in trajectory.turns] == [None, None, "France"]
+    assert trajectory.reward.format == pytest.approx(2 / 3)
+    assert parse_transcript(trajectory.transcript)[-1].answer == "France"
 
 
 def test_looping_agent_is_cut_and_forced_to_answer(index: Any) -> None:
@@ -204,6 +228,15 @@ def test_refiner_facts_not_in_the_results_are_dropped(index: Any) -> None:
     first = trajectory.turns[0]
     assert first.dropped_facts == 1
     assert "Zorblax" not in first.information
+
+
+def test_without_supported_facts_the_lead_sentences_stand_in(index: Any) -> None:
+    responder = scripted([search("French Guiana overseas region"), answer("France")], ["Atlantis sank."])
+    trajectory = agent_for(index, responder).solve(question(), sample_index=0, seed=6, temperature=0.7)
+
+    assert trajectory.turns[0].information.splitlines()[1] == (
+        "- France: France, officially the French Republic, is a country primarily located in Western Europe."
+    )
 
 
 def test_page_text_cannot_close_the_information_block(index: Any) -> None:

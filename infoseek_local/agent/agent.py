@@ -1,7 +1,9 @@
 """The search agent: a multi-turn loop of schema-constrained steps over the local index.
 
 Each turn is one LLM call (template `agent_step`) returning an `AgentStep`: a short think, an action
-("search" or "answer"), up to three queries and an answer. A search runs all new queries as one
+("search" or "answer"), up to three queries and an answer. Until `min_searches` queries have run the step is
+a `SearchStep` (no answer possible: the questions are built so that they need search, and tiny models
+otherwise answer blind). A search runs all new queries as one
 `Index.search_many` call; the refiner (`refine.py`) condenses the merged top results into grounded facts, which
 become the turn's `<information>`. The loop ends on an answer, on the turn limit, or when the token budget or
 the context window is spent.
@@ -34,29 +36,36 @@ if TYPE_CHECKING:
     from ..llm.client import LLM
 
 STEP_TEMPLATE = "agent_step"
-THINK_CHARS = 240
-QUERY_CHARS = 80
-ANSWER_CHARS = 80
+THINK_CHARS = 160
+QUERY_CHARS = 60
+ANSWER_CHARS = 60
 MAX_QUERIES = 3
 MIN_HISTORY_TOKENS = 60
 
-Think = Annotated[str, Meta(max_length=THINK_CHARS)]
+Think = Annotated[str, Meta(max_length=THINK_CHARS, description="one short sentence of reasoning")]
 Query = Annotated[str, Meta(max_length=QUERY_CHARS)]
-AnswerText = Annotated[str, Meta(max_length=ANSWER_CHARS)]
+AnswerText = Annotated[str, Meta(max_length=ANSWER_CHARS, description="the entity name only")]
 
 
+# The answer types below are shown to the model as JSON schemas, docstrings included: so they carry no
+# docstring, and field descriptions speak to the model.
 class AgentStep(Struct, kw_only=True):
-    """One turn's decision. `answer` is read only when action is "answer"; `queries` only for "search"."""
-
     think: Think
     action: Literal["search", "answer"]
-    queries: Annotated[list[Query], Meta(max_length=MAX_QUERIES)]
-    answer: AnswerText
+    queries: Annotated[
+        list[Query], Meta(max_length=MAX_QUERIES, description="keyword queries when searching")
+    ]
+    answer: Annotated[
+        str, Meta(max_length=ANSWER_CHARS, description="entity name when answering, else empty")
+    ]
+
+
+class SearchStep(Struct, kw_only=True):
+    think: Think
+    queries: Annotated[list[Query], Meta(min_length=1, max_length=MAX_QUERIES)]
 
 
 class FinalStep(Struct, kw_only=True):
-    """The answer-only step imposed on the last turn or after a query loop."""
-
     think: Think
     answer: AnswerText
 
@@ -73,6 +82,7 @@ class AgentConfig(Struct, frozen=True, kw_only=True):
     token_budget: int = 12000  # prompt + completion tokens over the whole trajectory
     max_loop_turns: int = 2
     force_final_answer: bool = True
+    min_searches: int = 1  # queries to run before the agent may answer (questions are built to need search)
     llm_judge: bool = False  # ask the LLM when exact/alias matching fails (unreliable with tiny models)
     weights: RewardWeights = RewardWeights()
 
@@ -133,6 +143,7 @@ class SearchAgent:
                 break
             forced = config.force_final_answer and turn_number == config.max_turns
             forced = forced or loop_turns >= config.max_loop_turns
+            mode = "answer" if forced else "search" if len(searched) < config.min_searches else "choose"
             turn_started = time.perf_counter()
             try:
                 step = self._step(
@@ -140,7 +151,7 @@ class SearchAgent:
                     turns,
                     note,
                     config.max_turns - turn_number + 1,
-                    forced,
+                    mode,
                     GenParams(temperature=temperature, max_tokens=config.step_max_tokens, seed=seed),
                 )
             except _ContextFull:
@@ -160,12 +171,14 @@ class SearchAgent:
                 completion_tokens=step.completion_tokens,
             )
             turns.append(turn)
-            if forced or value.action == "answer":
-                turn.answer = clean_field(value.answer)
+            if mode == "answer" or (mode == "choose" and value.action == "answer"):
                 turn.seconds = time.perf_counter() - turn_started
-                if turn.answer:
+                answer = clean_field(value.answer)
+                if answer:
+                    turn.answer = answer
                     end_reason = "answer"
                     break
+                # an empty answer is no answer: the turn stays a (defective) think-only turn
                 note = "Your answer was empty. Give the name of the entity the question asks for."
                 continue
             new_queries = self._new_queries(value.queries, searched, turn)
@@ -236,18 +249,20 @@ class SearchAgent:
         turns: list[AgentTurn],
         note: str,
         turns_left: int,
-        forced: bool,
+        mode: str,
         params: GenParams,
     ) -> Any:
-        if forced:
+        queries = f"1 to {self.config.max_queries} short keyword queries"
+        if mode == "answer":
             instruction = "This is your final turn: give your best answer now, a short entity name."
+        elif mode == "search":
+            instruction = f"Turns left: {turns_left}. Search first: give {queries}."
         else:
             instruction = (
-                f'Turns left: {turns_left}. Either search (action "search", 1 to '
-                f'{self.config.max_queries} short keyword queries) or answer (action "answer", a '
-                "short entity name)."
+                f'Turns left: {turns_left}. Either search (action "search", {queries}) or answer '
+                '(action "answer", a short entity name).'
             )
-        answer_type = FinalStep if forced else AgentStep
+        answer_type = {"answer": FinalStep, "search": SearchStep, "choose": AgentStep}[mode]
         variables = {"question": question, "history": "", "note": note, "instruction": instruction}
         # the history gets what the context leaves after the fixed part and the answer, at most history_tokens
         static_tokens = self.llm.prompt_tokens(self.llm.render(STEP_TEMPLATE, variables, answer_type))

@@ -1,7 +1,7 @@
 """From search hits to the `<information>` an agent reads: passages, a refiner call, and a grounding check.
 
 The refiner (a short schema-constrained LLM call, template `agent_refine`) condenses the top results into the
-facts that matter for the question. Page text reaches it only inside `<result>` data blocks. Code then keeps a
+facts that matter for the question; when none of its facts survive, the lead sentence of each result is used. Page text reaches it only inside `<result>` data blocks. Code then keeps a
 fact only when most of its content words occur in the text the refiner was shown, so a refiner that invents
 facts cannot feed them to the agent; dropped facts are counted.
 """
@@ -38,9 +38,10 @@ _STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
 
 class RefinedFacts(Struct, kw_only=True):
-    """Structured output of the refiner."""
-
-    facts: Annotated[list[Annotated[str, Meta(max_length=FACT_CHARS)]], Meta(max_length=MAX_FACTS)]
+    # shown to the model as a JSON schema: no docstring
+    facts: Annotated[
+        list[Annotated[str, Meta(max_length=FACT_CHARS)]], Meta(min_length=1, max_length=MAX_FACTS)
+    ]
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,14 @@ def _data(text: str) -> str:
     return re.sub(r"</?\s*result\b[^>]*>", " ", text, flags=re.IGNORECASE)
 
 
+def lead_sentence(text: str, max_chars: int) -> str:
+    """The first sentence of a passage (after any title/description lines), cut to `max_chars`."""
+    body = [line for line in text.splitlines() if line.strip()]
+    prose = next((line for line in body if _SENTENCE_END.search(line) or line.rstrip().endswith(".")), "")
+    sentence = _SENTENCE_END.split(prose or " ".join(body), maxsplit=1)[0].strip()
+    return sentence if len(sentence) <= max_chars else sentence[:max_chars].rsplit(" ", 1)[0] + " ..."
+
+
 def grounded(fact: str, source_words: set[str]) -> bool:
     words = content_words(fact)
     if not words:
@@ -168,7 +177,11 @@ def refine(
             facts.append(fact)
         else:
             dropped += 1
-    lines = [f"- {fact}" for fact in facts] or ["No relevant facts in these results."]
+    # tiny models often return nothing usable: then the lead sentence of each result stands in, which is
+    # page text verbatim (extractive), so still nothing unsupported reaches the agent
+    lines = [f"- {fact}" for fact in facts] or [
+        f"- {p.title}: {lead_sentence(p.text, FACT_CHARS)}" for p in passages
+    ]
     lines.append("Sources: " + "; ".join(p.title for p in passages))
     return Refinement(
         "\n".join(lines),
