@@ -26,6 +26,8 @@ COMMANDS: dict[str, str] = {
     "page": "infoseek_local.commands.search_cmd:page_command",
     "sample": "infoseek_local.commands.sample_cmd:sample_command",
     "verify": "infoseek_local.commands.verify_cmd:verify_command",
+    "export": "infoseek_local.commands.export_cmd:export_command",
+    "serve": "infoseek_local.commands.serve_cmd:serve_command",
 }
 
 

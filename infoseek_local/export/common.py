@@ -1,0 +1,197 @@
+"""What every export format shares: reading a run, the atomic output directory, JSONL and Parquet writers.
+
+An export is built in a hidden temporary directory next to `--out` and renamed into place only when every file
+is written, so a crash or an error never leaves half an export. `--overwrite` replaces only an earlier export
+(a directory holding our `export.json`) or an empty directory; anything else is refused, because the old
+directory is deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from .. import __version__
+from ..errors import InputError
+from ..records import Question, Trajectory, Tree
+from ..store import read_shards
+
+ACCEPTED_DIR = "accepted"
+TREES_DIR = "trees"
+TRAJECTORIES_DIR = "trajectories"
+EXPORT_MANIFEST = "export.json"
+PARQUET_BATCH_ROWS = 1000
+
+
+class ExportReport(msgspec.Struct, kw_only=True):
+    """What an export wrote and what it skipped, with the reason of each skip."""
+
+    format: str
+    run: str
+    out: str
+    rows: int
+    files: list[str]
+    skipped: dict[str, int] = msgspec.field(default_factory=dict)
+    attribution: str = ""
+    tool_version: str = __version__
+
+
+# ── reading a run ─────────────────────────────────────────────────────────────────────────────────────────
+
+
+def check_run_dir(run: Path) -> None:
+    if not run.is_dir():
+        raise InputError(f"{run}: no such run directory; create one with `infoseek-local synth --out {run}`")
+
+
+def iter_accepted(run: Path) -> Iterator[Question]:
+    """Accepted questions in shard order (only shards marked complete by verify)."""
+    return read_shards(run / ACCEPTED_DIR, Question)
+
+
+def require_accepted(run: Path) -> list[str]:
+    """The ids of the run's accepted questions; InputError when there are none."""
+    ids = [q.id for q in iter_accepted(run)]
+    if not ids:
+        raise InputError(
+            f"{run / ACCEPTED_DIR}: no accepted questions (no complete shards, or verify rejected every "
+            f"question); run `infoseek-local verify {run}` first"
+        )
+    return ids
+
+
+def load_trees(run: Path, wanted: set[str]) -> dict[str, Tree]:
+    """Trees whose id is in `wanted` (the others are not kept, so memory follows the export, not the run)."""
+    return {tree.id: tree for tree in read_shards(run / TREES_DIR, Tree) if tree.id in wanted}
+
+
+def iter_trajectories(run: Path) -> Iterator[Trajectory]:
+    return read_shards(run / TRAJECTORIES_DIR, Trajectory)
+
+
+def run_index_dir(run: Path) -> Path | None:
+    """The index directory named in the run's config.toml, or None when the run has no readable config."""
+    import tomllib
+
+    config = run / "config.toml"
+    try:
+        index = tomllib.loads(config.read_text()).get("index")
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    if not isinstance(index, str) or not index:
+        return None
+    path = Path(index)
+    return path if path.is_absolute() else (run / path)
+
+
+# ── the output directory ──────────────────────────────────────────────────────────────────────────────────
+
+
+def check_out_dir(out: Path, overwrite: bool) -> None:
+    """Refuse, before any work, an --out that exists and must not be replaced."""
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: exists and is not a directory; pick another --out")
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    if not overwrite:
+        raise InputError(
+            f"{out}: export directory exists and is not empty; pass --overwrite or pick another --out"
+        )
+    if not (out / EXPORT_MANIFEST).is_file():
+        raise InputError(
+            f"{out}: not an infoseek-local export (no {EXPORT_MANIFEST}); --overwrite only replaces an earlier "
+            "export, so remove that directory yourself or pick another --out"
+        )
+
+
+@contextmanager
+def atomic_export_dir(out: Path, overwrite: bool) -> Iterator[Path]:
+    """Yield a fresh temporary directory; on success it replaces `out`, on any error it is deleted."""
+    check_out_dir(out, overwrite)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        yield tmp
+        _fsync_dir(tmp)
+        if out.exists():
+            old = out.with_name(f".{out.name}.old-{os.getpid()}")
+            os.replace(out, old)
+            os.replace(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _fsync_dir(directory: Path) -> None:
+    for path in directory.iterdir():
+        if path.is_file():
+            with open(path, "rb") as f:
+                os.fsync(f.fileno())
+
+
+def write_manifest(directory: Path, report: ExportReport) -> None:
+    (directory / EXPORT_MANIFEST).write_text(json.dumps(msgspec.to_builtins(report), indent=2) + "\n")
+
+
+# ── writers ───────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
+    """One JSON object a line, UTF-8 kept readable; returns the number of rows."""
+    count = 0
+    with open(path, "w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False))
+            f.write("\n")
+            count += 1
+    return count
+
+
+class ParquetRows:
+    """Streams dict rows into a Parquet file of a fixed Arrow schema, a batch of rows at a time."""
+
+    def __init__(self, path: Path, schema: Any) -> None:
+        import pyarrow.parquet as pq
+
+        self._schema = schema
+        self._writer = pq.ParquetWriter(str(path), schema, compression="zstd")
+        self._batch: list[dict[str, Any]] = []
+        self.rows = 0
+
+    def write(self, row: dict[str, Any]) -> None:
+        self._batch.append(row)
+        self.rows += 1
+        if len(self._batch) >= PARQUET_BATCH_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        import pyarrow as pa
+
+        if self._batch:
+            self._writer.write_table(pa.Table.from_pylist(self._batch, schema=self._schema))
+            self._batch = []
+
+    def close(self) -> None:
+        self._flush()
+        self._writer.close()
+
+
+def require_pyarrow() -> None:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise InputError(
+            "Parquet output needs pyarrow; install the export extra: pip install 'infoseek-local[export]'"
+        ) from None

@@ -1,0 +1,158 @@
+"""`export --format sft`: chat-message JSONL of the trajectories that answered correctly (rejection sampling).
+
+Each row's `messages`: a system message, the user prompt (Search-R1's instruction then the question, from
+`agent/transcript.py`), then the transcript split at each `<information>` block: what the model wrote
+(`<think>`, `<search>`, `<answer>` blocks) becomes an assistant message and each `<information>` block becomes a
+user message, because the environment, not the model, wrote it. Trainers that compute the loss on assistant
+messages only (TRL's `assistant_only_loss`, most SFT recipes) then mask retrieved text exactly as Search-R1
+masks it in RL. Concatenating the assistant and information contents gives the stored transcript back.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from ..agent.transcript import Segment, search_r1_prompt, transcript_segments
+from ..errors import InputError
+from ..records import Question, Trajectory
+from .card import attribution_for, dataset_card, index_sources
+from .common import (
+    ExportReport,
+    atomic_export_dir,
+    check_out_dir,
+    check_run_dir,
+    iter_accepted,
+    iter_trajectories,
+    require_accepted,
+    run_index_dir,
+    write_jsonl,
+    write_manifest,
+)
+
+JSONL_FILE = "sft.jsonl"
+SYSTEM_PROMPT = (
+    "You are a research assistant. You answer questions by searching a local document collection and "
+    "reasoning over what the searches return."
+)
+
+
+def _block(segment: Segment) -> str:
+    return f"<{segment.tag}>{segment.text}</{segment.tag}>"
+
+
+def transcript_messages(transcript: str) -> list[dict[str, str]]:
+    """Assistant/user messages of a transcript; InputError when it is malformed or does not end in an answer."""
+    segments = transcript_segments(transcript)
+    if not segments or segments[-1].tag != "answer":
+        raise InputError("transcript does not end with an <answer> block")
+    messages: list[dict[str, str]] = []
+    pending: list[str] = []
+    for segment in segments:
+        if segment.generated:
+            pending.append(_block(segment))
+            continue
+        if not pending:
+            raise InputError("transcript has an <information> block the model did not ask for")
+        messages.append({"role": "assistant", "content": "\n".join(pending)})
+        messages.append({"role": "user", "content": _block(segment)})
+        pending = []
+    messages.append({"role": "assistant", "content": "\n".join(pending)})
+    return messages
+
+
+def trajectory_row(trajectory: Trajectory, question: Question) -> dict[str, Any]:
+    messages = [
+        {"role": "system", "content": SYSTEM_PROMPT},
+        {"role": "user", "content": search_r1_prompt(question.question)},
+        *transcript_messages(trajectory.transcript),
+    ]
+    reward = trajectory.reward
+    return {
+        "messages": messages,
+        "id": trajectory.id,
+        "question_id": question.id,
+        "answer": question.answer,
+        "final_answer": trajectory.final_answer,
+        "searches": trajectory.searches,
+        "turns": len(trajectory.turns),
+        "reward": {
+            "format": reward.format,
+            "answer": reward.answer,
+            "retrieval_recall": reward.retrieval_recall,
+            "total": reward.total,
+        },
+    }
+
+
+def export_sft(run: Path, out: Path, *, overwrite: bool = False) -> ExportReport:
+    """Write the correct trajectories of the run's accepted questions to `out/sft.jsonl`."""
+    check_run_dir(run)
+    check_out_dir(out, overwrite)
+    require_accepted(run)
+    questions = {q.id: q for q in iter_accepted(run)}
+    skipped: Counter[str] = Counter()
+    seen: set[str] = set()
+
+    def rows() -> Any:
+        for trajectory in iter_trajectories(run):
+            question = questions.get(trajectory.question_id)
+            if question is None:
+                skipped["question_not_accepted"] += 1
+            elif not trajectory.correct:
+                skipped["incorrect"] += 1
+            elif trajectory.id in seen:
+                skipped["duplicate_trajectory_id"] += 1
+            else:
+                try:
+                    row = trajectory_row(trajectory, question)
+                except InputError:
+                    skipped["malformed_transcript"] += 1
+                    continue
+                seen.add(trajectory.id)
+                yield row
+
+    with atomic_export_dir(out, overwrite) as tmp:
+        count = write_jsonl(tmp / JSONL_FILE, rows())
+        if count == 0:
+            reasons = ", ".join(f"{k}={v}" for k, v in sorted(skipped.items())) or "no trajectories at all"
+            raise InputError(
+                f"{run / 'trajectories'}: no correct trajectories of accepted questions to export ({reasons}); "
+                f"run `infoseek-local sample {run}` first, or with more --samples"
+            )
+        urls = [q.gold_urls[0] for q in questions.values() if q.gold_urls]
+        attribution = attribution_for(index_sources(run_index_dir(run)), urls)
+        card = dataset_card(
+            title=f"infoseek-local search-agent SFT data from run {run.name}",
+            summary=(
+                "Chat-format trajectories of a search agent that answered correctly (rejection sampling). "
+                "Assistant messages hold <think>/<search>/<answer> blocks; the retrieved <information> comes "
+                "back as a user message, so train on assistant messages only."
+            ),
+            data_files={"train": JSONL_FILE},
+            attribution=attribution,
+            rows=count,
+            columns=[
+                "messages",
+                "id",
+                "question_id",
+                "answer",
+                "final_answer",
+                "searches",
+                "turns",
+                "reward",
+            ],
+        )
+        (tmp / "README.md").write_text(card)
+        report = ExportReport(
+            format="sft",
+            run=str(run),
+            out=str(out),
+            rows=count,
+            files=[JSONL_FILE, "README.md"],
+            skipped=dict(skipped),
+            attribution=attribution,
+        )
+        write_manifest(tmp, report)
+    return report
