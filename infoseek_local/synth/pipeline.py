@@ -20,6 +20,7 @@ from typing import Any
 
 import msgspec
 
+from ..errors import LLMError
 from ..records import Tree
 from ..run.executor import ShardTask, run_shards
 from ..store import ShardWriter, mark_done, shard_path
@@ -33,6 +34,8 @@ QUESTIONS_DIR = "questions"
 SYNTH_TEMPLATES = ("planner", "browser_link", "browser_claim", "judge_candidate", "question_polish")
 # settings that do not change what a run writes, kept out of provenance so output bytes do not depend on them
 _NOT_IN_PROVENANCE = ("workers",)
+
+MAX_LLM_FAILURES_IN_A_ROW = 3
 
 TreeCallback = Callable[[Tree], None]
 
@@ -115,10 +118,18 @@ def synthesize_shard(
     }
     trees = ShardWriter(shard_path(run_dir / TREES_DIR, task.name))
     questions = ShardWriter(shard_path(run_dir / QUESTIONS_DIR, task.name))
+    failures_in_a_row = 0
     with trees, questions:
         for ref in task.payload:
             ctx = SynthContext(state["index"], llm, config)
             tree, question = synthesize_one(ctx, ref, provenance)
+            failures_in_a_row = failures_in_a_row + 1 if tree.reject_reason == "llm_invalid" else 0
+            if failures_in_a_row >= MAX_LLM_FAILURES_IN_A_ROW:
+                # a model that fails on every tree (server down, broken file) is not a per-tree problem
+                raise LLMError(
+                    f"shard {task.name}: the LLM failed on {failures_in_a_row} trees in a row "
+                    f"(last: {tree.notes[-1]}); check the model or endpoint, then rerun to resume"
+                )
             trees.write(tree)
             counts["attempted"] += 1
             counts["llm_calls"] += tree.llm_calls

@@ -1,0 +1,103 @@
+"""Rule-based text handling of synthesis: sentences, masking, kinds, blurring, grounding."""
+
+from __future__ import annotations
+
+from infoseek_local.records import Claim
+from infoseek_local.synth.claims import is_grounded
+from infoseek_local.synth.masking import (
+    blur_names,
+    blur_numbers,
+    clip_after,
+    descriptor_of,
+    mask_names,
+    shorten,
+)
+from infoseek_local.synth.sentences import find_mention, split_sentences
+
+ADEN = (
+    "Aden\n\nTemporary capital of Yemen\n\nAden is an ancient port city on the north coast of the Gulf of Aden, "
+    "and has been the de facto capital of Yemen since 2014. It is approximately 170 km (110 mi) east of the "
+    "Bab-el-Mandeb strait. J. R. R. Tolkien did not live there, e.g. in 1950."
+)
+
+
+def test_sentences_are_numbered_split_at_paragraphs_and_keep_initials_and_abbreviations() -> None:
+    sentences = split_sentences(ADEN)
+    assert [s.text for s in sentences] == [
+        "Aden",
+        "Temporary capital of Yemen",
+        "Aden is an ancient port city on the north coast of the Gulf of Aden, and has been the de facto capital "
+        "of Yemen since 2014.",
+        "It is approximately 170 km (110 mi) east of the Bab-el-Mandeb strait.",
+        "J. R. R. Tolkien did not live there, e.g. in 1950.",
+    ]
+    assert [s.number for s in sentences] == [1, 2, 3, 4, 5]
+    assert all(ADEN[s.start : s.end] == s.text for s in sentences)
+
+
+def test_a_link_is_found_in_a_full_sentence_not_in_a_tagline() -> None:
+    sentences = split_sentences(ADEN)
+    mention = find_mention(sentences, "Yemen")
+    assert mention is not None and mention.number == 3
+    assert find_mention(sentences, "Atlantis") is None
+
+
+def test_masking_replaces_names_with_article_and_gives_pronoun_sentences_a_subject() -> None:
+    assert (
+        mask_names("The Great Lakes drain into the sea.", ["Great Lakes"])
+        == "This entity drain into the sea."
+    )
+    assert mask_names("It lies east of the strait.", ["Aden"]) == "This entity lies east of the strait."
+    assert mask_names("Its capital is Aden.", ["Yemen"]) == "This entity's capital is Aden."
+    assert mask_names("Yemen borders Oman.", ["Oman"], "a country") == "Yemen borders a country."
+
+
+def test_descriptor_is_a_short_nameless_kind() -> None:
+    assert descriptor_of("Aden", "Aden is an ancient port city in the southern part of Arabia.") == (
+        "an ancient port city"
+    )
+    assert descriptor_of("Russia", "Russia is the largest country in the world.") == "a country"
+    assert descriptor_of("Somalia", "Somalia is the easternmost country in Africa.") == "a country"
+    assert descriptor_of("X", "No copula here.") == "an entity"
+
+
+def test_blurring_turns_figures_into_periods_and_names_into_kinds() -> None:
+    assert blur_numbers("It was founded in 550 BC and rebuilt in 1952 (briefly).") == (
+        "It was founded in the 6th century BC and rebuilt in the 1950s."
+    )
+    assert (
+        blur_numbers("It has 3 ports and 1,564,116 residents.")
+        == "It has 3 ports and thousands of residents."
+    )
+    assert blur_names("This entity borders Yemen and the Arabian peninsula.", {"Yemen": "a country"}) == (
+        "This entity borders a country and the peninsula."
+    )
+
+
+def test_long_sentences_are_cut_to_the_clause_that_matters() -> None:
+    text = (
+        "This entity is a sea in the north, bounded on the west by a peninsula, on the north by a country, "
+        "on the east by MARK, and on the south by an ocean that is very large indeed."
+    )
+    assert clip_after(text, "MARK", 12) == "This entity is a sea in the north, ... on the east by MARK."
+    assert shorten("This entity is a country in Asia, with many islands and a long coast.") == (
+        "This entity is a country in Asia."
+    )
+    # an opening phrase alone says nothing about the entity: keep the sentence whole
+    opening = "With a population of many people, this entity is the largest country."
+    assert shorten(opening) == opening
+
+
+def test_grounding_rejects_a_claim_that_adds_words_or_misquotes_its_sentence() -> None:
+    sentences = split_sentences(ADEN)
+    cited = sentences[3].text
+    good = Claim(
+        text="This entity is approximately dozens of km east of a certain one strait.",
+        sentence_ids=[4],
+        sentences=[cited],
+    )
+    assert is_grounded(good, sentences, set())
+    invented = Claim(text="This entity is a famous volcano.", sentence_ids=[4], sentences=[cited])
+    assert not is_grounded(invented, sentences, set())
+    wrong_number = Claim(text="This entity lies east of the strait.", sentence_ids=[3], sentences=[cited])
+    assert not is_grounded(wrong_number, sentences, set())
