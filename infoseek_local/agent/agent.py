@@ -42,22 +42,18 @@ ANSWER_CHARS = 60
 MAX_QUERIES = 3
 MIN_HISTORY_TOKENS = 60
 
-Think = Annotated[str, Meta(max_length=THINK_CHARS, description="one short sentence of reasoning")]
+Think = Annotated[str, Meta(max_length=THINK_CHARS)]
 Query = Annotated[str, Meta(max_length=QUERY_CHARS)]
-AnswerText = Annotated[str, Meta(max_length=ANSWER_CHARS, description="the entity name only")]
+AnswerText = Annotated[str, Meta(max_length=ANSWER_CHARS)]
 
 
-# The answer types below are shown to the model as JSON schemas, docstrings included: so they carry no
-# docstring, and field descriptions speak to the model.
+# The answer types below are shown to the model as JSON schemas, docstrings and descriptions included, and
+# the 135M model copies such text into its answers: so they carry none; the prompt explains the fields.
 class AgentStep(Struct, kw_only=True):
     think: Think
     action: Literal["search", "answer"]
-    queries: Annotated[
-        list[Query], Meta(max_length=MAX_QUERIES, description="keyword queries when searching")
-    ]
-    answer: Annotated[
-        str, Meta(max_length=ANSWER_CHARS, description="entity name when answering, else empty")
-    ]
+    queries: Annotated[list[Query], Meta(max_length=MAX_QUERIES)]  # read when searching
+    answer: AnswerText  # read when answering
 
 
 class SearchStep(Struct, kw_only=True):

@@ -167,6 +167,9 @@ def retrieve(
 
 class RetrievalHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: trainers send many small requests
+    # headers and body go out in two writes; with Nagle on, the second waits for the client's delayed ACK
+    # (measured: p50 45 ms per request on loopback instead of < 1 ms)
+    disable_nagle_algorithm = True
     server: RetrievalServer
     server_version = f"infoseek-local/{__version__}"
 
