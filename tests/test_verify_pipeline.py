@@ -211,3 +211,25 @@ def test_cli_unknown_check_lists_valid_ones(tmp_path: Path) -> None:
 def test_trees_are_read_from_the_run(tmp_path: Path) -> None:
     run = make_run(tmp_path)
     assert [t.id for t in read_shards(run / "trees", Tree)] == ["t1"]
+
+
+def test_checks_and_settings_come_from_the_runs_config(tmp_path: Path) -> None:
+    run = make_run(tmp_path)
+    (run / "config.toml").write_text(
+        '[synth]\nindex = "nowhere"\n\n[verify]\nchecks = ["leak"]\nmax_per_answer = 1\n'
+    )
+    result = CliRunner().invoke(cli, ["verify", str(run), "--backend", "fake"])
+    assert result.exit_code == 0, result.output
+    assert {v.check for v in read_verdicts(run)} == {"leak"}
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[verify]\nsamples = 0\n")
+    result = CliRunner().invoke(cli, ["verify", str(run), "--backend", "fake", "--config", str(bad)])
+    assert result.exit_code == 1
+    assert str(result.exception) == "verify config: samples must be >= 1"
+
+
+def test_checks_that_need_the_index_say_where_to_find_it(tmp_path: Path) -> None:
+    run = make_run(tmp_path)
+    result = CliRunner().invoke(cli, ["verify", str(run), "--backend", "fake", "--checks", "shortcut"])
+    assert result.exit_code == 1
+    assert str(result.exception) == f"{run}/config.toml: not found; pass --index DIR"
