@@ -197,3 +197,21 @@ def test_connections_over_the_limit_get_503(sample_index: Path) -> None:
         srv.shutdown()
         srv.server_close()
         thread.join(5)
+
+
+def test_keep_alive_requests_do_not_wait_for_delayed_acks(server: RetrievalServer) -> None:
+    """Headers and body leave in two writes; with Nagle's algorithm on, each response waited ~40 ms."""
+    import time
+
+    host, port = server.server_address[:2]
+    connection = http.client.HTTPConnection(host, port, timeout=10)
+    body = json.dumps({"queries": ["Danube"], "topk": 1}).encode()
+    started = time.perf_counter()
+    for _ in range(50):
+        connection.request("POST", "/retrieve", body, {"Content-Type": "application/json"})
+        response = connection.getresponse()
+        assert response.status == 200
+        response.read()
+    elapsed = time.perf_counter() - started
+    connection.close()
+    assert elapsed < 1.5, f"50 keep-alive requests took {elapsed:.2f} s (>= 2 s means Nagle is back)"
