@@ -10,7 +10,7 @@ from .masking import SUBJECT, clip_after, content_terms, mask_names, shorten, wo
 from .sentences import Sentence
 
 _CHILD_MARK = "\x00child\x00"
-CLAIM_WORDS = 22  # longer sentences are cut to the clause that matters, so questions stay readable
+CLAIM_WORDS = 16  # longer sentences are cut to the clause that matters, so questions stay readable
 # words blurring may introduce that are not in the cited sentence
 BLUR_WORDS = word_set(
     "century centuries thousands hundreds dozens several million billion trillion certain entity bc bce ad ce"

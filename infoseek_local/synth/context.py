@@ -36,6 +36,7 @@ class Asker(Protocol):
         *,
         stage: str,
         params: GenParams | None = None,
+        fit_var: str | None = None,
     ) -> Completion[T]: ...
 
 
@@ -118,14 +119,24 @@ class SynthContext:
         page = self.page(page_id)
         return len(page.text) >= self.config.min_page_chars and not LIST_PAGE.match(page.title)
 
-    def ask(self, template: str, variables: dict[str, str], answer_type: type[T], *, stage: str) -> T:
+    def ask(
+        self,
+        template: str,
+        variables: dict[str, str],
+        answer_type: type[T],
+        *,
+        stage: str,
+        fit_var: str | None = None,
+    ) -> T:
         params = GenParams(
             temperature=self.config.temperature,
             max_tokens=self.config.answer_max_tokens,
             seed=self.config.seed,
         )
         try:
-            completion = self.llm.ask(template, variables, answer_type, stage=stage, params=params)
+            completion = self.llm.ask(
+                template, variables, answer_type, stage=stage, params=params, fit_var=fit_var
+            )
         except LLMError as exc:
             raise TreeRejected("llm_invalid", f"{stage}: {exc}") from exc
         self.llm_calls += 1

@@ -17,7 +17,7 @@ from .claims import attribute_claim, relation_claim
 from .context import SynthContext, TreeRejected, choice_type, move_type
 from .sentences import Sentence, find_mention, words
 
-MAX_CLAIMS_PER_VERTEX = 2
+MAX_CLAIMS_PER_VERTEX = 1
 LONG_SENTENCE_WORDS = 30
 MAX_OPTION_CHARS = 300  # one offered sentence, so a long sentence cannot crowd out the others
 
@@ -84,7 +84,10 @@ def sentence_options(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex) 
     options = [
         s
         for s in ctx.sentences(vertex.page_id)
-        if s.number not in used and is_statement(s) and len(s.text) <= 2 * MAX_OPTION_CHARS
+        if s.number not in used
+        and is_statement(s)
+        and len(words(attribute_claim(ctx, vertex, s).text))
+        <= LONG_SENTENCE_WORDS  # long clues, long questions
     ]
     options.sort(key=lambda s: (len(words(s.text)), s.number))  # short clues first: questions stay readable
     return options[: ctx.config.max_sentences]

@@ -162,11 +162,13 @@ def shorten(text: str, min_words: int = 6, max_words: int = 0) -> str:
         token = match.group(0)
         if words_seen >= min_words and token.endswith((",", ";", ":")):
             kept = text[: match.end() - 1].rstrip()
-            # an opening phrase ("With a population of 140 million,") says nothing about the entity alone
-            return kept + "." if SUBJECT in kept.lower() else text
+            # keep a clause only when it says something about the entity ("This entity covers ..."), not an
+            # opening phrase ("With a population of 140 million,") or an appositive ("This entity, officially")
+            return kept + "." if _SUBJECT_VERB.search(kept) else text
     return text
 
 
+_SUBJECT_VERB = re.compile(r"\b[Tt]his entity(?:'s \w+)? (?!officially|also|or|formerly)[a-z]")
 _CLAUSE_BOUNDARY = re.compile(r"[,;:]\s|\s[–—]\s")
 
 

@@ -37,7 +37,8 @@ def clause(text: str) -> str:
     if rest is not None:
         return _pronouns(rest)
     body = text.rstrip(" .")
-    if body.split(" ", 1)[0].lower() in _OPENERS:
+    first = body.split(" ", 1)[0]
+    if first.lower() in _OPENERS or (first[1:].islower() and first.endswith(("ing", "ed", "ly"))):
         body = body[:1].lower() + body[1:]
     return "is such that " + _pronouns(body)
 

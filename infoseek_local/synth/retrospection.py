@@ -33,7 +33,7 @@ from .masking import (
 
 JUDGE_PAGE_CHARS = 1200
 MIN_CLAIM_TERMS = 2
-MAX_CLAIMS_AFTER_REPAIR = 3  # more clues on one vertex make an unreadable question
+MAX_CLAIMS_AFTER_REPAIR = 2  # more clues on one vertex make an unreadable question
 
 
 def constraints_of(vertices: list[Vertex], vertex: Vertex) -> list[Claim]:
@@ -148,6 +148,7 @@ def find_rival(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex) -> int
             {"constraints": listing, "title": page.title, "page": page.text[:JUDGE_PAGE_CHARS]},
             FitAnswer,
             stage="retrospection",
+            fit_var="page",  # a long page is cut to what fits the context
         )
         if answer.fits == "yes":
             return hit.page_id
