@@ -215,3 +215,18 @@ def test_keep_alive_requests_do_not_wait_for_delayed_acks(server: RetrievalServe
     elapsed = time.perf_counter() - started
     connection.close()
     assert elapsed < 1.5, f"50 keep-alive requests took {elapsed:.2f} s (>= 2 s means Nagle is back)"
+
+
+def test_search_failure_is_a_json_500_and_the_server_keeps_serving(
+    server: RetrievalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from infoseek_local.agent import server as server_module
+
+    def broken(*args: Any) -> Any:
+        raise OSError("page store unreadable")
+
+    monkeypatch.setattr(server_module, "retrieve", broken)
+    status, data = retrieve(server, {"queries": ["Danube"]})
+    assert (status, data) == (500, {"error": "search failed: OSError: page store unreadable"})
+    monkeypatch.undo()
+    assert retrieve(server, {"queries": ["Danube"]})[0] == 200

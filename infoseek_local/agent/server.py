@@ -181,6 +181,9 @@ class RetrievalHandler(BaseHTTPRequestHandler):
         if self.server.config.access_log:
             super().log_message(format, *args)
 
+    def log_error(self, format: str, *args: Any) -> None:
+        super().log_message(format, *args)  # errors and timeouts are logged even without --access-log
+
     def _send_json(self, status: HTTPStatus, payload: Any, *, close: bool = False) -> None:
         body = json.dumps(payload, ensure_ascii=False).encode()
         self.send_response(status)
@@ -269,6 +272,11 @@ class RetrievalHandler(BaseHTTPRequestHandler):
                 result = retrieve(index, queries, topk, return_scores, config.doc_chars)
         except RequestError as exc:
             return self._error(exc.status, exc.message)
+        except Exception as exc:  # a broken index must not kill the connection without an answer
+            self.log_error("retrieve failed: %r", exc)
+            return self._error(
+                HTTPStatus.INTERNAL_SERVER_ERROR, f"search failed: {type(exc).__name__}: {exc}"
+            )
         self._send_json(HTTPStatus.OK, {"result": result})
 
 
