@@ -1,11 +1,10 @@
 """The search agent: a multi-turn loop of schema-constrained steps over the local index.
 
 Each turn is one LLM call (template `agent_step`) returning an `AgentStep`: a short think, an action
-("search" or "answer"), up to three queries and an answer. Until `min_searches` queries have run the step is
-a `SearchStep` (no answer possible: the questions are built so that they need search, and tiny models
-otherwise answer blind). A search runs all new queries as one
-`Index.search_many` call; the refiner (`refine.py`) condenses the merged top results into grounded facts, which
-become the turn's `<information>`. The loop ends on an answer, on the turn limit, or when the token budget or
+("search" or "answer"), up to three queries and an answer. Until `min_searches` queries have run, the step
+is a `SearchStep` instead (no answer possible: the questions are built to need search, and tiny models
+otherwise answer blind). A search runs all new queries as one `Index.search_many` call; the refiner
+(`refine.py`) condenses the merged top results into grounded facts, which become the turn's `<information>`. The loop ends on an answer, on the turn limit, or when the token budget or
 the context window is spent.
 
 Loop guard: queries are normalised (case, punctuation, spacing); one already searched in this trajectory is not
@@ -19,11 +18,12 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from msgspec import Meta, Struct
 
-from ..errors import LLMError
+from ..errors import ConfigError, LLMError
 from ..llm.base import GenParams
 from ..records import AgentTurn, Provenance, Question, Trajectory
 from ..verify.answer_match import ANSWER_MATCH_TEMPLATE, match_answer
@@ -43,7 +43,7 @@ MAX_QUERIES = 3
 MIN_HISTORY_TOKENS = 60
 
 Think = Annotated[str, Meta(max_length=THINK_CHARS)]
-Query = Annotated[str, Meta(max_length=QUERY_CHARS)]
+Query = Annotated[str, Meta(min_length=2, max_length=QUERY_CHARS)]
 AnswerText = Annotated[str, Meta(max_length=ANSWER_CHARS)]
 
 
@@ -91,7 +91,7 @@ def normalise_query(query: str) -> str:
 
 
 class _Budget:
-    """Tokens and seconds spent by one trajectory."""
+    """Tokens spent by one trajectory, against its budget."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -111,6 +111,18 @@ class _Budget:
         self.completion_tokens += completion_tokens
 
 
+@dataclass
+class _Trace:
+    """The state of one trajectory in progress."""
+
+    budget: _Budget
+    turns: list[AgentTurn] = field(default_factory=list)
+    searched: set[str] = field(default_factory=set)  # normalised queries already run
+    retrieved: list[int] = field(default_factory=list)  # page ids shown to the refiner, first-seen order
+    loop_turns: int = 0
+    note: str = ""  # a nudge for the next step prompt
+
+
 class SearchAgent:
     """Runs trajectories for questions; holds the index, the LLM and the config, nothing per question."""
 
@@ -119,37 +131,24 @@ class SearchAgent:
         self.llm = llm
         self.config = config or AgentConfig()
         if not 1 <= self.config.max_queries <= MAX_QUERIES:
-            raise ValueError(f"max_queries must be 1..{MAX_QUERIES}, got {self.config.max_queries}")
+            raise ConfigError(f"--max-queries must be 1..{MAX_QUERIES}, got {self.config.max_queries}")
 
     # ── one trajectory ──────────────────────────────────────────────────────────────────────────────────
 
     def solve(self, question: Question, *, sample_index: int, seed: int, temperature: float) -> Trajectory:
         config = self.config
         started = time.perf_counter()
-        budget = _Budget(config.token_budget)
-        turns: list[AgentTurn] = []
-        searched: set[str] = set()
-        retrieved: list[int] = []
-        loop_turns = 0
-        note = ""
+        trace = _Trace(_Budget(config.token_budget))
+        params = GenParams(temperature=temperature, max_tokens=config.step_max_tokens, seed=seed)
         end_reason = "turn_limit"
         for turn_number in range(1, config.max_turns + 1):
-            if budget.exhausted:
+            if trace.budget.exhausted:
                 end_reason = "token_budget"
                 break
-            forced = config.force_final_answer and turn_number == config.max_turns
-            forced = forced or loop_turns >= config.max_loop_turns
-            mode = "answer" if forced else "search" if len(searched) < config.min_searches else "choose"
-            turn_started = time.perf_counter()
             try:
-                step = self._step(
-                    question.question,
-                    turns,
-                    note,
-                    config.max_turns - turn_number + 1,
-                    mode,
-                    GenParams(temperature=temperature, max_tokens=config.step_max_tokens, seed=seed),
-                )
+                if self._turn(question.question, trace, turn_number, params):
+                    end_reason = "answer"
+                    break
             except _ContextFull:
                 end_reason = "context"
                 break
@@ -158,57 +157,74 @@ class SearchAgent:
                 # failed call is in the run's LLM call log
                 end_reason = "llm_error"
                 break
-            budget.add(step.prompt_tokens, step.completion_tokens)
-            value = step.value
-            turn = AgentTurn(
-                think=clean_field(value.think),
-                forced=forced,
-                prompt_tokens=step.prompt_tokens,
-                completion_tokens=step.completion_tokens,
-            )
-            turns.append(turn)
-            if mode == "answer" or (mode == "choose" and value.action == "answer"):
-                turn.seconds = time.perf_counter() - turn_started
-                answer = clean_field(value.answer)
-                if answer:
-                    turn.answer = answer
-                    end_reason = "answer"
-                    break
-                # an empty answer is no answer: the turn stays a (defective) think-only turn
-                note = "Your answer was empty. Give the name of the entity the question asks for."
-                continue
-            new_queries = self._new_queries(value.queries, searched, turn)
-            if not new_queries:
-                loop_turns += 1
-                repeated = "; ".join(turn.repeated_queries) or "(no query)"
-                note = (
-                    f"You already searched {repeated}; its results are in the history. Search for something "
-                    "different, or answer."
-                )
-                turn.seconds = time.perf_counter() - turn_started
-                continue
-            note = ""
-            turn.queries = new_queries
-            refinement = self._search(question.question, new_queries, seed)
-            budget.add(refinement.prompt_tokens, refinement.completion_tokens)
-            turn.prompt_tokens += refinement.prompt_tokens
-            turn.completion_tokens += refinement.completion_tokens
-            turn.information = clean_field(refinement.information)
-            turn.retrieved_page_ids = refinement.page_ids
-            turn.dropped_facts = refinement.dropped_facts
-            retrieved.extend(p for p in refinement.page_ids if p not in retrieved)
-            turn.seconds = time.perf_counter() - turn_started
         return self._trajectory(
             question,
-            turns,
-            retrieved,
+            trace,
             end_reason,
-            budget,
             started,
             sample_index=sample_index,
             seed=seed,
             temperature=temperature,
         )
+
+    def _mode(self, trace: _Trace, turn_number: int) -> str:
+        """ "answer" (answer-only schema), "search" (search-only) or "choose"."""
+        config = self.config
+        last_turn = config.force_final_answer and turn_number == config.max_turns
+        if last_turn or trace.loop_turns >= config.max_loop_turns:
+            return "answer"
+        return "search" if len(trace.searched) < config.min_searches else "choose"
+
+    def _turn(self, question: str, trace: _Trace, turn_number: int, params: GenParams) -> bool:
+        """Take one turn; True when it ended with an answer."""
+        started = time.perf_counter()
+        mode = self._mode(trace, turn_number)
+        turns_left = self.config.max_turns - turn_number + 1
+        step = self._step(question, trace.turns, trace.note, turns_left, mode, params)
+        trace.budget.add(step.prompt_tokens, step.completion_tokens)
+        turn = AgentTurn(
+            think=clean_field(step.value.think),
+            forced=mode == "answer",
+            prompt_tokens=step.prompt_tokens,
+            completion_tokens=step.completion_tokens,
+        )
+        trace.turns.append(turn)
+        try:
+            if mode == "answer" or (mode == "choose" and step.value.action == "answer"):
+                answer = clean_field(step.value.answer)
+                if answer:
+                    turn.answer = answer
+                    return True
+                # an empty answer is no answer: the turn stays a (defective) think-only turn
+                trace.note = "Your answer was empty. Give the name of the entity the question asks for."
+                return False
+            self._search_turn(question, turn, step.value.queries, trace, params.seed)
+            return False
+        finally:
+            turn.seconds = round(time.perf_counter() - started, 4)
+
+    def _search_turn(
+        self, question: str, turn: AgentTurn, queries: list[str], trace: _Trace, seed: int
+    ) -> None:
+        new_queries = self._new_queries(queries, trace.searched, turn)
+        if not new_queries:
+            trace.loop_turns += 1
+            repeated = "; ".join(turn.repeated_queries) or "(no query)"
+            trace.note = (
+                f"You already searched {repeated}; its results are in the history. Search for something "
+                "different, or answer."
+            )
+            return
+        trace.note = ""
+        turn.queries = new_queries
+        refinement = self._search(question, new_queries, seed)
+        trace.budget.add(refinement.prompt_tokens, refinement.completion_tokens)
+        turn.prompt_tokens += refinement.prompt_tokens
+        turn.completion_tokens += refinement.completion_tokens
+        turn.information = clean_field(refinement.information)
+        turn.retrieved_page_ids = refinement.page_ids
+        turn.dropped_facts = refinement.dropped_facts
+        trace.retrieved.extend(p for p in refinement.page_ids if p not in trace.retrieved)
 
     # ── pieces ──────────────────────────────────────────────────────────────────────────────────────────
 
@@ -290,16 +306,15 @@ class SearchAgent:
     def _trajectory(
         self,
         question: Question,
-        turns: list[AgentTurn],
-        retrieved: list[int],
+        trace: _Trace,
         end_reason: str,
-        budget: _Budget,
         started: float,
         *,
         sample_index: int,
         seed: int,
         temperature: float,
     ) -> Trajectory:
+        turns, retrieved, budget = trace.turns, trace.retrieved, trace.budget
         answered = end_reason == "answer"
         final = (turns[-1].answer or "") if answered else ""
         judge = self.llm if self.config.llm_judge else None
