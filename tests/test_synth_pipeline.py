@@ -190,12 +190,14 @@ def test_stats_reports_funnel_shapes_and_cost_per_question(fake_run: Path) -> No
 # ── bad input and a model that answers nonsense ─────────────────────────────────────────────────────────
 
 
-def run_library(sample_index: Path, run: Path, responder, n: int = 3, seeds_file: str = "") -> list[Tree]:
+def run_library(
+    sample_index: Path, run: Path, responder, n: int = 3, seeds_file: str = "", **settings
+) -> list[Tree]:
     from infoseek_local.llm.factory import LLMConfig, open_llm
     from infoseek_local.synth.config import SynthConfig
     from infoseek_local.synth.pipeline import run_synth
 
-    config = SynthConfig(index=str(sample_index), n=n, seeds_file=seeds_file, backend="fake")
+    config = SynthConfig(index=str(sample_index), n=n, seeds_file=seeds_file, backend="fake", **settings)
     llm = open_llm(backend="fake", fake_responder=responder, run_dir=run)
     run_synth(config, run, LLMConfig(backend="fake"), llm=llm)
     return list(read_shards(run / "trees", Tree))
@@ -236,3 +238,31 @@ def test_a_seed_whose_links_all_leave_the_corpus_is_rejected_with_its_reason(
     seeds.write_text(isolated.url + "\n")
     trees = run_library(sample_index, tmp_path / "run", None, n=1, seeds_file=str(seeds))
     assert [t.reject_reason for t in trees] == ["no_in_corpus_links"]
+
+
+def test_polished_questions_are_kept_only_when_code_confirms_them(sample_index: Path, tmp_path: Path) -> None:
+    from infoseek_local.llm.base import GenParams
+    from infoseek_local.llm.fake import FakeBackend
+
+    generic = FakeBackend(seed=0)
+
+    def polisher(rewrite):
+        def respond(messages, schema):
+            if "question" not in schema.get("properties", {}):  # planner, browser, judge: as the plain fake
+                return generic.generate(messages, schema, GenParams()).text
+            template = messages[-1].content.split("<question>")[1].split("</question>")[0]
+            return {"question": rewrite(template)}
+
+        return respond
+
+    trees = run_library(sample_index, tmp_path / "kept", polisher(lambda q: "Puzzle: " + q), n=6, polish=True)
+    kept = list(read_shards(tmp_path / "kept" / "questions", Question))
+    assert kept and len(kept) == sum(t.status == "accepted" for t in trees)
+    assert all(q.question.startswith("Puzzle: Which entity") for q in kept)
+
+    # a rewrite that loses the constraints is dropped: the template question stays
+    run_library(
+        sample_index, tmp_path / "lossy", polisher(lambda q: "Which entity is it, then?"), n=6, polish=True
+    )
+    lossy = list(read_shards(tmp_path / "lossy" / "questions", Question))
+    assert [q.question for q in lossy] == [q.question.removeprefix("Puzzle: ") for q in kept]

@@ -23,7 +23,7 @@ POLISH_KEEP_COVERAGE = 0.8
 
 
 class Polished(msgspec.Struct, kw_only=True):
-    question: Annotated[str, Meta(min_length=10, max_length=600)]
+    question: Annotated[str, Meta(min_length=10, max_length=1500)]
 
 
 def _pronouns(text: str) -> str:
@@ -96,7 +96,11 @@ def write_question(ctx: SynthContext, vertices: list[Vertex]) -> str:
     if leaks:
         raise TreeRejected("leak", f"question names {', '.join(leaks)}")
     if ctx.config.polish:
-        polished = ctx.ask("question_polish", {"question": question}, Polished, stage="question").question
+        try:
+            polished = ctx.ask("question_polish", {"question": question}, Polished, stage="question").question
+        except TreeRejected as failed:  # polishing is optional: the template question is always valid
+            ctx.note(f"polish failed, template kept: {failed}")
+            return question
         claims = [c for v in vertices for c in [*v.claims, v.relation] if c is not None]
         if not leaked_names(ctx, vertices, polished) and keeps_constraints(polished, claims):
             return polished.strip()
