@@ -205,3 +205,13 @@ def test_index_comes_from_config_or_option(
     )
     assert result.exit_code == 0, result.output
     assert len(list(read_trajectories(run))) == 1
+
+
+def test_index_path_from_synth_table(sample_index: Path, tmp_path: Path) -> None:
+    run = make_run(tmp_path, None, ANSWERS[:1])
+    (run / "config.toml").write_text(
+        f'# written by infoseek-local synth\n[synth]\nindex = "{sample_index}"\nseed = 1\n'
+    )
+    result = CliRunner().invoke(cli, ["sample", str(run), "--backend", "fake", "--samples", "1"])
+    assert result.exit_code == 0, result.output
+    assert len(list(read_trajectories(run))) == 1
