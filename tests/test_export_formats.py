@@ -364,3 +364,24 @@ def msgspec_replace(record: Question, **changes: Any) -> Question:
     import msgspec
 
     return msgspec.structs.replace(record, **changes)
+
+
+def test_rl_split_without_rows_gets_no_file_and_the_dir_still_loads(run_dir: Path, tmp_path: Path) -> None:
+    import datasets
+
+    out = tmp_path / "rl"
+    result = export(str(run_dir), "--format", "rl", "--out", str(out), "--test-fraction", "0.001")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["README.md", "export.json", "train.parquet"]
+    loaded = datasets.load_dataset(str(out), cache_dir=str(tmp_path / "cache"))
+    assert list(loaded) == ["train"] and loaded["train"].num_rows == 3
+
+
+def test_test_fraction_is_refused_for_other_formats(run_dir: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["export", str(run_dir), "--format", "hf", "--out", str(tmp_path / "o"), "--test-fraction", "0.2"],
+    )
+    assert result.exit_code == 2
+    assert "--test-fraction applies to --format rl only" in result.output
+    assert not (tmp_path / "o").exists()

@@ -39,6 +39,8 @@ def export_command(
 
     from ..export import export_run
 
+    if test_fraction and fmt != "rl":
+        raise click.UsageError("--test-fraction applies to --format rl only")
     report = export_run(run, fmt, out, overwrite=overwrite, test_fraction=test_fraction)
     if as_json:
         click.echo(json.dumps(msgspec.to_builtins(report), indent=1))

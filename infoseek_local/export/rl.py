@@ -7,8 +7,8 @@ the chat template), `ability`, `reward_model` = {style: "rule", ground_truth: {t
 We add to extra_info the question id, hops, gold URLs, and how many sampled trajectories there were and how many
 solved it, so a trainer can filter by difficulty.
 
-Files: `train.parquet`, plus `test.parquet` when `test_fraction` > 0 (a stable split by hashed question id),
-`README.md` and `export.json`.
+Files: `train.parquet`, plus `test.parquet` when `test_fraction` > 0 (a stable split by hashed question id;
+a split that gets no rows gets no file), `README.md` and `export.json`.
 """
 
 from __future__ import annotations
@@ -167,6 +167,10 @@ def export_rl(
             raise InputError(
                 f"{run}: every accepted question was skipped ({dict(skipped)}); nothing to export"
             )
+        empty = [split for split in splits if writers[split].rows == 0]
+        for split in empty:  # `datasets` refuses a split with no rows, so an empty split gets no file
+            (tmp / f"{split}.parquet").unlink()
+        splits = [split for split in splits if split not in empty]
         files = [f"{split}.parquet" for split in splits]
         attribution = attribution_for(index_sources(run_index_dir(run)), urls)
         card = dataset_card(
