@@ -266,3 +266,24 @@ def test_polished_questions_are_kept_only_when_code_confirms_them(sample_index: 
     )
     lossy = list(read_shards(tmp_path / "lossy" / "questions", Question))
     assert [q.question for q in lossy] == [q.question.removeprefix("Puzzle: ") for q in kept]
+
+
+def test_an_index_of_another_schema_version_is_refused_before_anything_is_written(
+    sample_index: Path, tmp_path: Path
+) -> None:
+    import json
+    import shutil
+
+    from infoseek_local.errors import IndexMismatchError
+
+    old = tmp_path / "old_index"
+    shutil.copytree(sample_index, old)
+    manifest = json.loads((old / "manifest.json").read_text())
+    manifest["schema_version"] = -1
+    (old / "manifest.json").write_text(json.dumps(manifest))
+    run = tmp_path / "run"
+    with pytest.raises(IndexMismatchError, match=r"manifest\.json: index schema version -1, this tool reads"):
+        CliRunner().invoke(
+            cli, ["synth", "--index", str(old), "--out", str(run), "--backend", "fake"], catch_exceptions=False
+        )
+    assert not (run / "trees").exists()
