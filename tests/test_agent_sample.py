@@ -82,6 +82,15 @@ def test_cli_sample_writes_all_trajectories_and_resumes_as_done(sample_index: Pa
     assert len(list(read_trajectories(run))) == 10
 
 
+def test_cli_sample_with_worker_processes(sample_index: Path, tmp_path: Path) -> None:
+    run = make_run(tmp_path, sample_index)
+    args = ["sample", str(run), "--backend", "fake", "--samples", "1", "--max-turns", "2"]
+    result = CliRunner().invoke(cli, [*args, "--questions-per-shard", "2", "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    trajectories = list(read_trajectories(run))
+    assert sorted(t.id for t in trajectories) == [f"q{n}-s00" for n in range(5)]
+
+
 def scripted_responder(answers: dict[str, str], calls: list[str], fail_at: int | None = None) -> Any:
     """Search once, then answer: right for questions in `answers`; raises at call number `fail_at`."""
 
