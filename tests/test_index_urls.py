@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from infoseek_local.corpus.urls import canonical_url, surt_key
+from infoseek_local.corpus.urls import canonical_url, slow_canonical_url, surt_key
 
 hosts = st.from_regex(r"[a-zA-Z][a-zA-Z0-9-]{0,10}(\.[a-zA-Z]{2,6}){1,2}", fullmatch=True)
 # raw <, >, " and ` are rejected on purpose (they mean markup leaked into an href; see test_examples)
@@ -25,7 +25,7 @@ urls = st.builds(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(urls)
 def test_canonical_is_idempotent(url):
     once = canonical_url(url)
@@ -33,7 +33,7 @@ def test_canonical_is_idempotent(url):
     assert canonical_url(once) == once
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(urls)
 def test_canonical_has_no_fragment_and_lowercase_host(url):
     canonical = canonical_url(url)
@@ -85,3 +85,19 @@ def test_examples(href, base, expected):
 
 def test_surt_key_reverses_host():
     assert surt_key("https://www.en.example.org:8080/a?b=1") == "org,example,en:8080)/a?b=1"
+
+
+relative = st.one_of(
+    st.builds(lambda p: "/" + "/".join(p), segments),
+    st.builds(lambda p, q: "/" + "/".join(p) + q, segments, st.sampled_from(["?x=1", "?", "?a'b", "?%7e"])),
+    st.sampled_from(["/./a", "/a/../b", "/%2e%2E/x", "//host.org/p", "/a?b#c", "/A%zz", "/x y"]),
+    urls,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(relative, urls)
+def test_fast_path_agrees_with_the_whatwg_parser(href, base):
+    canonical_base = canonical_url(base)
+    assert canonical_url(href, canonical_base) == slow_canonical_url(href, canonical_base)
+    assert canonical_url(href) == slow_canonical_url(href)

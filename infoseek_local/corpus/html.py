@@ -1,4 +1,4 @@
-"""HTML → title, main text and outgoing links (resiliparse), with charset detection.
+"""HTML → title, main text (resiliparse) and outgoing links (corpus/links.py), with charset detection.
 
 Pages are untrusted: any bytes in any charset must come out as a sane str (invalid sequences replaced and
 counted), and links with garbage URLs are dropped (counted) rather than failing the page.
@@ -10,9 +10,8 @@ import hashlib
 from dataclasses import dataclass
 
 from ..records import RawLink
-from .urls import canonical_url
+from .links import extract_links
 
-MAX_ANCHOR_CHARS = 200
 MAX_TITLE_CHARS = 500
 
 
@@ -56,30 +55,8 @@ def extract_html(body: bytes, url: str, charset: str | None) -> HtmlContent:
     if not title and tree.body is not None:
         heading = tree.body.query_selector("h1")
         title = " ".join(heading.text.split())[:MAX_TITLE_CHARS] if heading is not None else ""
-    links, bad = _dom_links(tree, url)
+    links, bad = extract_links(html, url)
     return HtmlContent(title, text.strip(), links, lang, bad, replaced)
-
-
-def _dom_links(tree, page_url: str) -> tuple[list[RawLink], int]:
-    base = page_url
-    if tree.head is not None:
-        base_el = tree.head.query_selector("base[href]")
-        if base_el is not None:
-            base = canonical_url(base_el.getattr("href") or "", page_url) or page_url
-    links: list[RawLink] = []
-    bad = 0
-    if tree.body is None:
-        return links, bad
-    for anchor in tree.body.get_elements_by_tag_name("a"):
-        href = anchor.getattr("href")
-        if href is None:
-            continue
-        target = canonical_url(href, base)
-        if target is None:
-            bad += 1
-            continue
-        links.append(RawLink(target, " ".join(anchor.text.split())[:MAX_ANCHOR_CHARS]))
-    return links, bad
 
 
 def text_hash(text: str) -> str:
