@@ -81,16 +81,16 @@ def link_options(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex) -> l
 def sentence_options(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex) -> list[Sentence]:
     """Sentences of the vertex page no claim cites yet, of a length that makes a usable clue."""
     used = used_sentences(vertices, vertex.page_id) | ctx.spent.get(vertex.page_id, set())
-    options = [
-        s
+    sized = [
+        (len(words(attribute_claim(ctx, vertex, s).text)), s)
         for s in ctx.sentences(vertex.page_id)
-        if s.number not in used
-        and is_statement(s)
-        and len(words(attribute_claim(ctx, vertex, s).text))
-        <= LONG_SENTENCE_WORDS  # long clues, long questions
+        if s.number not in used and is_statement(s)
     ]
-    options.sort(key=lambda s: (len(words(s.text)), s.number))  # short clues first: questions stay readable
-    return options[: ctx.config.max_sentences]
+    sized.sort(key=lambda item: (item[0], item[1].number))  # short clues first: questions stay readable
+    short = [s for n, s in sized if n <= LONG_SENTENCE_WORDS]
+    if len(short) < 2:  # a page of long sentences: offer those too rather than nothing
+        short += [s for n, s in sized if LONG_SENTENCE_WORDS < n <= 2 * LONG_SENTENCE_WORDS]
+    return short[: ctx.config.max_sentences]
 
 
 def is_statement(sentence: Sentence) -> bool:

@@ -48,14 +48,28 @@ _NP_STOP = re.compile(
 )
 
 
-def mask_names(text: str, names: list[str], placeholder: str = SUBJECT) -> str:
-    """Replace whole-word mentions of any name (longest first, any case) with the placeholder."""
+def mask_names(text: str, names: list[str], placeholder: str = SUBJECT, *, standalone: bool = False) -> str:
+    """Replace whole-word mentions of any name (longest first, any case) with the placeholder.
+
+    With `standalone`, a mention inside a longer name ("Asia" in "Southeast Asia") is left alone: it names
+    another entity."""
     out = text
     for name in sorted({n.strip() for n in names if len(n.strip()) >= 2}, key=len, reverse=True):
         # "the Great Lakes" -> "this entity", not "the this entity"
         pattern = r"(?<![\w])(?:(?:the|a|an)\s+)?" + re.escape(name) + r"(?![\w])"
-        out = re.sub(pattern, placeholder, out, flags=re.IGNORECASE)
+
+        def replace(match: re.Match[str]) -> str:
+            inside = standalone and _inside_longer_name(match.string, match.start(), match.end())
+            return match.group(0) if inside else placeholder
+
+        out = re.sub(pattern, replace, out, flags=re.IGNORECASE)
     return _subject_first(out, placeholder)
+
+
+def _inside_longer_name(text: str, start: int, end: int) -> bool:
+    before = re.search(r"([A-Z][\w'’-]*)[ -]$", text[max(0, start - 40) : start])
+    after = re.match(r"[ -]([A-Z][\w'’-]*)", text[end : end + 40])
+    return bool((before and start - len(before.group(0)) > 0) or after)
 
 
 def _subject_first(text: str, placeholder: str) -> str:
@@ -68,11 +82,14 @@ def _subject_first(text: str, placeholder: str) -> str:
     return text
 
 
-def mentions_name(text: str, name: str) -> bool:
+def mentions_name(text: str, name: str, *, standalone: bool = False) -> bool:
     name = name.strip()
     if len(name) < 2:
         return False
-    return re.search(r"(?<![\w])" + re.escape(name) + r"(?![\w])", text, re.IGNORECASE) is not None
+    for match in re.finditer(r"(?<![\w])" + re.escape(name) + r"(?![\w])", text, re.IGNORECASE):
+        if not (standalone and _inside_longer_name(text, match.start(), match.end())):
+            return True
+    return False
 
 
 def descriptor_of(title: str, first_sentence: str) -> str:
@@ -164,11 +181,14 @@ def shorten(text: str, min_words: int = 6, max_words: int = 0) -> str:
             kept = text[: match.end() - 1].rstrip()
             # keep a clause only when it says something about the entity ("This entity covers ..."), not an
             # opening phrase ("With a population of 140 million,") or an appositive ("This entity, officially")
-            return kept + "." if _SUBJECT_VERB.search(kept) else text
+            if _SUBJECT_VERB.search(kept) and kept.split(" ", 1)[0].lower() not in _SUBORDINATORS:
+                return kept + "."
+            return text
     return text
 
 
 _SUBJECT_VERB = re.compile(r"\b[Tt]his entity(?:'s \w+)? (?!officially|also|or|formerly)[a-z]")
+_SUBORDINATORS = word_set("although though while whereas because if when unless unlike since as after before")
 _CLAUSE_BOUNDARY = re.compile(r"[,;:]\s|\s[–—]\s")
 
 

@@ -74,10 +74,12 @@ def template_question(vertices: list[Vertex]) -> str:
 
 def leaked_names(ctx: SynthContext, vertices: list[Vertex], question: str) -> list[str]:
     """Names of tree entities the question contains: any vertex title, or any alias of the answer."""
-    names = [vertices[0].title, *ctx.aliases(vertices[0].page_id)]
-    for v in vertices[1:]:
-        names += [v.title, re.sub(r"\s*\([^)]*\)\s*$", "", v.title)]
-    return sorted({n for n in names if len(n) >= 3 and mentions_name(question, n)})
+    answer = [vertices[0].title, *ctx.aliases(vertices[0].page_id)]
+    others = [name for v in vertices[1:] for name in (v.title, re.sub(r"\s*\([^)]*\)\s*$", "", v.title))]
+    leaked = {n for n in answer if len(n) >= 3 and mentions_name(question, n)}
+    # another vertex's name inside a longer name ("Asia" in "Southeast Asia") names a different entity
+    leaked |= {n for n in others if len(n) >= 3 and mentions_name(question, n, standalone=True)}
+    return sorted(leaked)
 
 
 def keeps_constraints(question: str, claims: list[Claim]) -> bool:

@@ -48,7 +48,9 @@ def mask_other_entities(ctx: SynthContext, vertices: list[Vertex]) -> None:
         for claim in constraints_of(vertices, vertex):
             for other in vertices:
                 if other.page_id != vertex.page_id:
-                    claim.text = mask_names(claim.text, ctx.aliases(other.page_id), other.descriptor)
+                    claim.text = mask_names(
+                        claim.text, ctx.aliases(other.page_id), other.descriptor, standalone=True
+                    )
 
 
 def _query(text: str) -> str:
@@ -163,24 +165,52 @@ def retrospect(ctx: SynthContext, vertices: list[Vertex]) -> None:
         if vertex not in vertices:
             continue  # cut with a branch above it
         hide_revealing(ctx, vertices, vertex)
-        while True:
-            rival = None if not constraints_of(vertices, vertex) else find_rival(ctx, vertices, vertex)
-            if constraints_of(vertices, vertex) and rival is None:
-                break
-            if budget == 0:
-                what = "no constraint left" if rival is None else f"page {rival} fits too"
-                raise TreeRejected("underdetermined", f"vertex {vertex.index + 1} ({vertex.title}): {what}")
-            if len(vertex.claims) >= MAX_CLAIMS_AFTER_REPAIR or not widen(
-                ctx, vertices, vertex, stage="retrospection"
-            ):
-                raise TreeRejected("underdetermined", f"vertex {vertex.index + 1}: no clue left to add")
-            budget -= 1
-            new_claim = vertex.claims[-1]
-            mask_other_entities(ctx, vertices)
-            if not blur_until_hidden(ctx, vertex, new_claim):
-                _drop(ctx, vertex, vertex.claims.pop())
+        try:
+            budget = pin_down(ctx, vertices, vertex, budget)
+        except TreeRejected:
+            if vertex.parent < 0 or not _can_cut(ctx, vertices, vertex):
+                raise
+            # a branch that cannot be pinned down is cut when the tree stays deep and large enough without it
+            ctx.note(f"cut branch {vertex.title}: underdetermined")
+            remove_subtree(vertices, vertex)
     check_shape(ctx, vertices)
     check_grounding(ctx, vertices)
+
+
+def pin_down(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex, budget: int) -> int:
+    """Add clues to `vertex` until no other candidate fits; returns the widen budget left."""
+    while True:
+        rival = None if not constraints_of(vertices, vertex) else find_rival(ctx, vertices, vertex)
+        if constraints_of(vertices, vertex) and rival is None:
+            return budget
+        if budget == 0:
+            what = "no constraint left" if rival is None else f"page {rival} fits too"
+            raise TreeRejected("underdetermined", f"vertex {vertex.index + 1} ({vertex.title}): {what}")
+        if len(vertex.claims) >= MAX_CLAIMS_AFTER_REPAIR or not widen(
+            ctx, vertices, vertex, stage="retrospection"
+        ):
+            raise TreeRejected(
+                "underdetermined", f"vertex {vertex.index + 1} ({vertex.title}): no clue left to add"
+            )
+        budget -= 1
+        new_claim = vertex.claims[-1]
+        mask_other_entities(ctx, vertices)
+        if not blur_until_hidden(ctx, vertex, new_claim):
+            _drop(ctx, vertex, vertex.claims.pop())
+
+
+def _can_cut(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex) -> bool:
+    remaining = [v for v in vertices if v is not vertex and not _below(vertices, v, vertex)]
+    deepest = max(depth_of(vertices, v) for v in remaining)
+    return deepest >= ctx.config.min_depth and len(remaining) >= ctx.config.min_vertices
+
+
+def _below(vertices: list[Vertex], v: Vertex, top: Vertex) -> bool:
+    while v.parent >= 0:
+        v = vertices[v.parent]
+        if v is top:
+            return True
+    return False
 
 
 def check_grounding(ctx: SynthContext, vertices: list[Vertex]) -> None:
