@@ -81,6 +81,7 @@ def load_config(path: Path | None, overrides: dict[str, Any]) -> SynthConfig:
             raise ConfigError(f"{path}: not valid TOML: {exc}") from None
         data = data.get("synth", data)  # accept a [synth] table or top-level keys
     data.update({k: v for k, v in overrides.items() if v is not None})
+    _follow_given_limits(data)
     if "index" not in data:
         raise ConfigError("synth config: no index given; pass --index DIR or set index in the config file")
     try:
@@ -89,6 +90,15 @@ def load_config(path: Path | None, overrides: dict[str, Any]) -> SynthConfig:
         where = f"{path}" if path is not None else "synth options"
         raise ConfigError(f"{where}: {exc}") from None
     return config.validate()
+
+
+def _follow_given_limits(data: dict[str, Any]) -> None:
+    """A limit given alone moves the defaults it contradicts (`--max-vertices 3` lowers min_vertices too)."""
+    defaults = SynthConfig(index="")
+    if "max_depth" in data and "min_depth" not in data:
+        data["min_depth"] = min(defaults.min_depth, data["max_depth"])
+    if "max_vertices" in data and "min_vertices" not in data:
+        data["min_vertices"] = min(defaults.min_vertices, data["max_vertices"])
 
 
 def config_to_toml(config: SynthConfig) -> str:
