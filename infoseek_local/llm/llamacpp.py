@@ -19,6 +19,7 @@ from .base import GenParams, Message, RawGeneration
 from .models import check_gguf, file_sha256
 
 _MODELS: dict[tuple[str, int, int], Any] = {}
+_IN_USE: dict[tuple[str, int, int], threading.Lock] = {}  # a llama.cpp context serves one call at a time
 _LOAD_LOCK = threading.Lock()
 
 
@@ -109,6 +110,7 @@ def load_llama(path: Path, n_ctx: int, threads: int) -> Any:
         except (ValueError, RuntimeError, OSError) as exc:
             raise LLMError(f"{path}: llama.cpp could not load the model: {exc}") from None
         _MODELS[key] = model
+        _IN_USE[key] = threading.Lock()
         return model
 
 
@@ -135,6 +137,7 @@ class LlamaCppBackend:
         self.model_sha256 = file_sha256(path)
         self.threads = threads or default_threads()
         self._llama = load_llama(path, n_ctx, self.threads)
+        self._in_use = _IN_USE[(str(path), n_ctx, self.threads)]
         self.n_ctx = int(self._llama.n_ctx())
         self._grammars: dict[str, Any] = {}
 
@@ -151,9 +154,13 @@ class LlamaCppBackend:
     def generate(
         self, messages: list[Message], json_schema: dict[str, Any] | None, params: GenParams
     ) -> RawGeneration:
+        grammar = self._grammar(json_schema) if json_schema is not None else None
+        with self._in_use:
+            return self._generate(messages, grammar, params)
+
+    def _generate(self, messages: list[Message], grammar: Any, params: GenParams) -> RawGeneration:
         import llama_cpp
 
-        grammar = self._grammar(json_schema) if json_schema is not None else None
         context = self._llama._ctx.ctx
         llama_cpp.llama_perf_context_reset(context)
         started = time.perf_counter()
