@@ -10,6 +10,9 @@ from .masking import SUBJECT, clip_after, content_terms, mask_names, shorten, wo
 from .sentences import Sentence
 
 _CHILD_MARK = "\x00child\x00"
+_MARK_WITH_DETERMINER = re.compile(
+    r"(\b(?:its|their|his|her|our|this|that|these|those|whose)\s+)?" + _CHILD_MARK
+)
 CLAIM_WORDS = 16  # longer sentences are cut to the clause that matters, so questions stay readable
 # words blurring may introduce that are not in the cited sentence
 BLUR_WORDS = word_set(
@@ -31,10 +34,31 @@ def relation_claim(
     text = mask_names(sentence.text, child_names, _CHILD_MARK)
     text = mask_names(text, ctx.aliases(parent.page_id))
     text = clip_after(text, _CHILD_MARK, CLAIM_WORDS)
-    text = text.replace(_CHILD_MARK, ctx.descriptor(child_page_id), 1).replace(_CHILD_MARK, "it")
+    text = _put_kind(text, ctx.descriptor(child_page_id))
     if text.startswith(ctx.descriptor(child_page_id)):
         text = text[:1].upper() + text[1:]
     return Claim(text=text, sentence_ids=[sentence.number], sentences=[sentence.text], kind="relation")
+
+
+def _put_kind(text: str, kind: str) -> str:
+    """The child's first mention becomes its kind ("a country"; "its country" after a determiner), later
+    mentions "it"."""
+    bare = bare_kind(kind)
+    seen = False
+
+    def put(match: re.Match[str]) -> str:
+        nonlocal seen
+        determiner = match.group(1) or ""
+        word = (bare if determiner else kind) if not seen else (bare if determiner else "it")
+        seen = True
+        return determiner + word
+
+    return _MARK_WITH_DETERMINER.sub(put, text)
+
+
+def bare_kind(kind: str) -> str:
+    """ "a country" -> "country"."""
+    return kind.split(" ", 1)[1] if kind.startswith(("a ", "an ")) else kind
 
 
 def is_grounded(claim: Claim, page_sentences: list[Sentence], allowed_extra: set[str]) -> bool:

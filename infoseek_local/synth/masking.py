@@ -40,6 +40,7 @@ _CAPITALISED_RUN = re.compile(r"\b[A-Z][\w'’\-]*(?:\s+(?:of|the|de|von|van|al|
 _RANKING = re.compile(
     r"^(?:\w+est|\w*most|least|first|second|third|\w+-largest|\w+-most|\w+-biggest|only|main)$"
 )
+_DEMONYM = re.compile(r"(?:an|ian|ese|ish|ic|i|ch|ean)$")
 _ERAS = frozenset({"BC", "BCE", "AD", "CE"})
 _COPULA = re.compile(r"\b(?:is|was|are|were)\s+((?:an?|the)\s+[^,;:()]+)", re.IGNORECASE)
 _NP_STOP = re.compile(
@@ -56,14 +57,21 @@ def mask_names(text: str, names: list[str], placeholder: str = SUBJECT, *, stand
     out = text
     for name in sorted({n.strip() for n in names if len(n.strip()) >= 2}, key=len, reverse=True):
         # "the Great Lakes" -> "this entity", not "the this entity"
-        pattern = r"(?<![\w])(?:(?:the|a|an)\s+)?" + re.escape(name) + r"(?![\w])"
+        # plurals too: "Lakes" names the entity "Lake"
+        pattern = r"(?<![\w])(?:(?:the|a|an)\s+)?" + re.escape(name) + r"(?:s|es)?(?![\w])"
 
         def replace(match: re.Match[str]) -> str:
             inside = standalone and _inside_longer_name(match.string, match.start(), match.end())
             return match.group(0) if inside else placeholder
 
         out = re.sub(pattern, replace, out, flags=re.IGNORECASE)
+    if placeholder.startswith(("a ", "an ")):  # "its a country" -> "its country"
+        kind = placeholder.split(" ", 1)[1]
+        out = re.sub(_DETERMINER + re.escape(placeholder) + r"\b", lambda m: m.group(1) + kind, out)
     return _subject_first(out, placeholder)
+
+
+_DETERMINER = r"\b((?:its|their|his|her|our|this|that|these|those|whose)\s+)"
 
 
 def _inside_longer_name(text: str, start: int, end: int) -> bool:
@@ -86,7 +94,7 @@ def mentions_name(text: str, name: str, *, standalone: bool = False) -> bool:
     name = name.strip()
     if len(name) < 2:
         return False
-    for match in re.finditer(r"(?<![\w])" + re.escape(name) + r"(?![\w])", text, re.IGNORECASE):
+    for match in re.finditer(r"(?<![\w])" + re.escape(name) + r"(?:s|es)?(?![\w])", text, re.IGNORECASE):
         if not (standalone and _inside_longer_name(text, match.start(), match.end())):
             return True
     return False
@@ -161,7 +169,7 @@ def blur_names(text: str, kinds: dict[str, str] | None = None) -> str:
         if name.lower() in kinds:
             return kinds[name.lower()]
         following = match.string[match.end() : match.end() + 2]
-        if " " not in name and re.fullmatch(r" [a-z]", following):
+        if " " not in name and re.fullmatch(r" [a-z]", following) and _DEMONYM.search(name):
             return ""  # an adjective of origin ("the Arabian peninsula"): drop it
         return "a certain one"
 

@@ -15,7 +15,7 @@ import msgspec
 from msgspec import Meta
 
 from ..records import Claim, Vertex
-from .claims import clause_subject_rest
+from .claims import bare_kind, clause_subject_rest
 from .context import SynthContext, TreeRejected
 from .masking import content_terms, mentions_name, term_coverage, word_set
 
@@ -54,9 +54,14 @@ def _relation_clause(vertices: list[Vertex], child: Vertex) -> str:
     text = child.relation.text
     inner = describe(vertices, child)
     kind = child.descriptor
-    if inner and kind in text:
-        text = text.replace(kind, f"{kind} ({'one that ' + inner})", 1)
-    return clause(text)
+    if not inner:
+        return clause(text)
+    for mention in (kind, bare_kind(kind)):
+        if re.search(r"\b" + re.escape(mention) + r"\b", text):
+            return clause(
+                re.sub(r"\b" + re.escape(mention) + r"\b", f"{mention} (one that {inner})", text, count=1)
+            )
+    return clause(text) + f" (the {bare_kind(kind)} being one that {inner})"
 
 
 def describe(vertices: list[Vertex], vertex: Vertex) -> str:
