@@ -101,3 +101,16 @@ def test_grounding_rejects_a_claim_that_adds_words_or_misquotes_its_sentence() -
     assert not is_grounded(invented, sentences, set())
     wrong_number = Claim(text="This entity lies east of the strait.", sentence_ids=[3], sentences=[cited])
     assert not is_grounded(wrong_number, sentences, set())
+
+
+def test_other_names_come_from_official_names_aliases_and_abbreviations() -> None:
+    from infoseek_local.synth.context import names_given_in
+
+    assert names_given_in(
+        "Ethiopia, officially the Federal Democratic Republic of Ethiopia (FDRE), is a country."
+    ) == [
+        "Federal Democratic Republic of Ethiopia",
+        "FDRE",
+    ]
+    assert names_given_in("Russia, or the Russian Federation, is a country.") == ["Russian Federation"]
+    assert names_given_in("It trades tea or Coffee with France.") == []

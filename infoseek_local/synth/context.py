@@ -68,6 +68,20 @@ class FitAnswer(msgspec.Struct, kw_only=True):
     fits: Literal["yes", "no"]
 
 
+_GIVEN_NAME = re.compile(
+    r"\b(?:officially(?: known as)?|also (?:known as|called)|formerly(?: known as)?|commonly known as|^[^,]{1,60}, or)\s+"
+    r"(?:the\s+)?((?:[A-Z][\w'’.-]*)(?:\s+(?:of|the|and|de|[A-Z][\w'’.-]*))*)"
+)
+_ABBREVIATION = re.compile(r"\(([A-Z][A-Z.]{1,7})\)")
+
+
+def names_given_in(sentence: str) -> list[str]:
+    """Other names a sentence gives its subject: official names, "also known as", abbreviations."""
+    names = [m.group(1).strip() for m in _GIVEN_NAME.finditer(sentence)]
+    names += [m.group(1) for m in _ABBREVIATION.finditer(sentence)]
+    return [re.sub(r"\s+(?:of|the|and|de)$", "", n) for n in names if len(n) >= 2]
+
+
 @dataclass
 class SynthContext:
     index: IndexLike
@@ -101,10 +115,13 @@ class SynthContext:
         return self._descriptors[page_id]
 
     def aliases(self, page_id: int) -> list[str]:
-        """Names of the page's entity: its title, the title without a parenthetical, in-link anchor texts."""
+        """Names of the page's entity: its title, the title without a parenthetical, names its opening
+        sentences give ("officially the Republic of X", "also known as Y", "(ABC)"), in-link anchor texts."""
         if page_id not in self._aliases:
             title = self.page(page_id).title.strip()
             names = [title, re.sub(r"\s*\([^)]*\)\s*$", "", title).strip()]
+            for sentence in self.sentences(page_id)[:DESCRIPTOR_SENTENCES]:
+                names += names_given_in(sentence.text)
             for link in self.index.in_links(page_id):
                 anchor = " ".join(link.anchor.split())
                 if 3 <= len(anchor) <= 80:
