@@ -63,7 +63,7 @@ class SearchStep(Struct, kw_only=True):
 
 class FinalStep(Struct, kw_only=True):
     think: Think
-    answer: AnswerText
+    answer: Annotated[str, Meta(min_length=2, max_length=ANSWER_CHARS)]  # the grammar rules out no answer
 
 
 class AgentConfig(Struct, frozen=True, kw_only=True):
