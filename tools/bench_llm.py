@@ -4,7 +4,8 @@ Figures, each next to its anchor measured in the same run:
   1. prompt and generation tokens/s (llama.cpp perf counters), anchor: wall-clock tokens/s of the same call
   2. grammar-constrained generation vs unconstrained generation of the same number of tokens (EOS banned),
      as ms per generated token; ratio constrained/unconstrained
-  3. the second of two calls sharing a long prefix vs the first (KV-cache prefix reuse); ratio first/second
+  3. the second of two calls sharing a long prefix vs the first (KV-cache prefix reuse); ratio first/second;
+     and two templates called in turn with the in-RAM KV state cache vs without it
   4. cache replay of one real call vs computing it; and replaying 1000 cached calls from a run directory
 
 Usage: python tools/bench_llm.py [--model PATH] [--threads N] [--repeats 3] [--json]
@@ -119,6 +120,29 @@ def bench_prefix(llm: Any, repeats: int) -> dict[str, float]:
     }
 
 
+def bench_alternating(llm: Any, calls: int) -> dict[str, float]:
+    """Two templates with different long system texts, called in turn (planner, browser, planner, ...)."""
+    llama = llm.backend._llama
+    state_cache = llama.cache
+    params = GenParams(max_tokens=4)
+    timings: dict[str, float] = {}
+    for label, cache in (("without", None), ("with", state_cache)):
+        llama.set_cache(cache)
+        nonce = time.time_ns()
+        systems = [Message("system", f"[{nonce}-{k}] You do task {k}. " + FILLER * 10) for k in range(2)]
+        seconds = []
+        for i in range(calls):
+            raw = llm.backend.generate([systems[i % 2], Message("user", f"item {i}")], None, params)
+            seconds.append(raw.seconds)
+        timings[label] = median(seconds[2:])  # after each template has been seen once
+    llama.set_cache(state_cache)
+    return {
+        "anchor_without_state_cache_s": timings["without"],
+        "with_state_cache_s": timings["with"],
+        "speedup": timings["without"] / timings["with"],
+    }
+
+
 def bench_cache(model: str | None, threads: int | None) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         run = Path(tmp)
@@ -177,12 +201,14 @@ def main() -> None:
         "speed": bench_speed(llm, args.repeats),
         "constrained": bench_constrained(llm, args.repeats),
         "prefix": bench_prefix(llm, args.repeats),
+        "alternating": bench_alternating(llm, 2 + 2 * args.repeats),
         "cache": bench_cache(args.model, args.threads),
     }
     if args.json:
         print(json.dumps(results, indent=1))
         return
     s, c, p, k = results["speed"], results["constrained"], results["prefix"], results["cache"]
+    a = results["alternating"]
     print(
         f"model {results['model']}  threads {results['threads']}  load {load_s:.2f} s  "
         f"load average {results['load_average']:.1f} on {os.cpu_count()} cores"
@@ -200,6 +226,10 @@ def main() -> None:
     print(
         f"prefix       second call {p['second_call_s']:.2f} s vs anchor first call {p['anchor_first_call_s']:.2f} s "
         f"({p['prompt_tokens']:.0f}-token prompt, {p['reused_tokens']:.0f} reused): speed-up {p['speedup']:.1f}x"
+    )
+    print(
+        f"alternating  two templates in turn: {a['with_state_cache_s']:.2f} s a call with the KV state cache vs "
+        f"anchor {a['anchor_without_state_cache_s']:.2f} s without: speed-up {a['speedup']:.1f}x"
     )
     print(
         f"cache        replay {k['replay_call_s'] * 1000:.1f} ms vs anchor live {k['anchor_live_call_s']:.2f} s "

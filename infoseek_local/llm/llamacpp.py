@@ -109,9 +109,23 @@ def load_llama(path: Path, n_ctx: int, threads: int) -> Any:
                 )
         except (ValueError, RuntimeError, OSError) as exc:
             raise LLMError(f"{path}: llama.cpp could not load the model: {exc}") from None
+        _attach_state_cache(model, llama_cpp)
         _MODELS[key] = model
         _IN_USE[key] = threading.Lock()
         return model
+
+
+def state_cache_megabytes() -> int:
+    return int(os.environ.get("INFOSEEK_LOCAL_KV_CACHE_MB", "256"))
+
+
+def _attach_state_cache(model: Any, llama_cpp_module: Any) -> None:
+    # llama.cpp itself only reuses the prefix of the *previous* prompt; stages alternate templates (planner,
+    # browser, ...), so keep recent KV states in RAM and restore the one sharing the longest prefix
+    # (measured: alternating two 364-token prompts, 6.3 s -> 0.6 s a call on 2 busy cores).
+    megabytes = state_cache_megabytes()
+    if megabytes > 0:
+        model.set_cache(llama_cpp_module.LlamaRAMCache(capacity_bytes=megabytes << 20))
 
 
 def grammar_for_schema(schema_text: str) -> str:
