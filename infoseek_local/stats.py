@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .agent.stats import trajectory_section
 from .records import Question, Tree
 from .store import read_shards
 from .verify.stats import verify_funnel
@@ -99,7 +100,13 @@ def llm_cost(run_dir: Path) -> Section | None:
 
 
 # one line per stage; verify and agent add theirs here
-SECTIONS: list[Callable[[Path], Section | None]] = [synth_funnel, synth_shapes, llm_cost, verify_funnel]
+SECTIONS: list[Callable[[Path], Section | None]] = [
+    synth_funnel,
+    synth_shapes,
+    llm_cost,
+    verify_funnel,
+    trajectory_section,
+]
 
 
 def build_report(run_dir: Path) -> list[Section]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -141,6 +142,12 @@ def test_rejection_sampling_keeps_only_matching_answers(sample_index: Path, tmp_
     lines = trajectory_lines(stats)
     assert lines[1] == "solve rate    40.0% (2 questions with a correct sample)"
     assert trajectory_stats(tmp_path / "no-such-run") is None
+
+    result = CliRunner().invoke(cli, ["stats", str(run), "--json"])
+    assert result.exit_code == 0, result.output
+    section = json.loads(result.output)["trajectories"]
+    assert section["solve rate (pass@K)"] == "40.0% (2 questions)"
+    assert section["kept (answer matches)"] == "4 (40.0%)"
 
 
 def test_killed_run_resumes_without_loss_or_duplicates(sample_index: Path, tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """The trajectories section of `infoseek-local stats RUN`: solve rate, searches, rewards, costs.
 
 `trajectory_stats(run_dir)` streams `<run>/trajectories/` once and returns a JSON-ready dict (None when the
-run has no trajectories); `trajectory_lines(stats)` formats it as plain text lines for the stats command.
+run has no trajectories); `trajectory_section(run_dir)` gives it as the `stats` report's section, and
+`trajectory_lines(stats)` as plain text lines.
 Definitions: a question is *solved* when at least one of its samples is correct (pass@K); *searches per
 solved question* averages, over solved questions, the mean number of queries run by their correct samples.
 """
@@ -11,9 +12,12 @@ from __future__ import annotations
 from collections import Counter
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .sampling import read_trajectories
+
+if TYPE_CHECKING:
+    from ..stats import Section
 
 REWARD_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
@@ -26,7 +30,7 @@ def _bin(value: float) -> str:
 
 
 def _mean(total: float, count: int) -> float:
-    return round(total / count, 4) if count else 0.0
+    return round(total / count, 3) if count else 0.0
 
 
 def trajectory_stats(run_dir: Path) -> dict[str, Any] | None:
@@ -95,3 +99,38 @@ def trajectory_lines(stats: dict[str, Any] | None) -> list[str]:
         "ended by      " + ", ".join(f"{k}={v}" for k, v in stats["end_reasons"].items()),
         f"cost          {stats['tokens_per_trajectory']} tokens, {stats['seconds_per_trajectory']} s per trajectory",
     ]
+
+
+def trajectory_section(run_dir: Path) -> Section | None:
+    """Rows for `stats RUN`, or None when the run has no finished trajectory shard."""
+    from ..stats import Section  # stats.py lists this function, so import it late
+
+    stats = trajectory_stats(run_dir)
+    if stats is None:
+        return None
+    rewards = stats["reward_mean"]
+    return Section(
+        "trajectories",
+        [
+            ("questions sampled", stats["questions"]),
+            ("trajectories", stats["trajectories"]),
+            ("kept (answer matches)", f"{stats['kept']} ({stats['kept_share']:.1%})"),
+            ("solve rate (pass@K)", f"{stats['solve_rate']:.1%} ({stats['solved_questions']} questions)"),
+            ("searches per solved question", stats["searches_per_solved_question"]),
+            ("searches per trajectory", stats["searches_per_trajectory"]),
+            ("turns per trajectory", stats["turns_per_trajectory"]),
+            ("repeated queries (not run)", stats["repeated_queries"]),
+            (
+                "reward mean",
+                f"total {rewards['total']}, answer {rewards['answer']}, format {rewards['format']}, "
+                f"recall {rewards['retrieval_recall']}",
+            ),
+            (
+                "reward total histogram",
+                ", ".join(f"{k}: {v}" for k, v in stats["reward_total_histogram"].items()),
+            ),
+            ("ended by", ", ".join(f"{k}={v}" for k, v in stats["end_reasons"].items())),
+            ("tokens per trajectory", round(stats["tokens_per_trajectory"])),
+            ("seconds per trajectory", stats["seconds_per_trajectory"]),
+        ],
+    )
