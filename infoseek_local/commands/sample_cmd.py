@@ -74,6 +74,10 @@ def sample_command(
     from ..agent.sampling import SampleConfig, index_path_for, load_accepted, sample_run
 
     load_accepted(run_dir)  # fail before loading a model when there is nothing to sample
+    if temperature == 0 and samples > 1:
+        click.echo(
+            "note: at --temperature 0 the samples of a question come out the same (greedy decoding)", err=True
+        )
     index_path = index_path_for(run_dir, index_dir)
     llm_config = llm_config_from_options(options, seed=seed)
     config = SampleConfig(
