@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 import msgspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from infoseek_local.errors import LLMError
 from infoseek_local.llm.base import Message
@@ -102,3 +104,34 @@ def test_enqueued_exception_is_raised_and_logged_as_failure() -> None:
 def test_free_text_answers_are_short_strings() -> None:
     answer = open_llm(backend="fake").ask("doctor", {"note": "x"}, None, stage="t")
     assert isinstance(answer.value, str) and 0 < len(answer.value.split()) <= 8
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    low=st.integers(-50, 50),
+    span=st.integers(0, 20),
+    max_chars=st.integers(1, 40),
+    min_items=st.integers(0, 3),
+    extra_items=st.integers(0, 3),
+    choices=st.lists(st.text("abcxyz", min_size=1, max_size=4), min_size=1, max_size=4, unique=True),
+    seed=st.integers(0, 1000),
+)
+def test_default_answers_respect_random_bounds(
+    low: int, span: int, max_chars: int, min_items: int, extra_items: int, choices: list[str], seed: int
+) -> None:
+    item = Annotated[str, msgspec.Meta(max_length=max_chars)]
+    answer_type = msgspec.defstruct(
+        "Random",
+        [
+            ("number", Annotated[int, msgspec.Meta(ge=low, le=low + span)]),
+            (
+                "items",
+                Annotated[list[item], msgspec.Meta(min_length=min_items, max_length=min_items + extra_items)],
+            ),
+            ("choice", Literal[tuple(choices)]),
+        ],
+    )
+    llm = open_llm(backend="fake", seed=seed)
+    value = llm.ask("doctor", {"note": "x"}, answer_type, stage="t").value  # decoding checks every bound
+    assert low <= value.number <= low + span
+    assert value.choice in choices

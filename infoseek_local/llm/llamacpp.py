@@ -42,7 +42,11 @@ def default_threads() -> int:
 def _prefer_passive_waiting() -> None:
     # OpenMP threads spin while they wait; on a shared machine that steals the cores the other threads need
     # (measured: 2 threads on 2 busy cores, 1.1 -> 12 tokens/s with PASSIVE). Must be set before libgomp loads.
-    if os.getloadavg()[0] >= available_cores() * 0.5:
+    try:
+        busy = os.getloadavg()[0] >= available_cores() * 0.5
+    except OSError:
+        return
+    if busy:
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
