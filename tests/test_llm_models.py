@@ -14,7 +14,8 @@ from click.testing import CliRunner
 from infoseek_local.cli import cli, main
 from infoseek_local.errors import ConfigError, LLMError
 from infoseek_local.llm.factory import open_llm
-from infoseek_local.llm.models import GGUF_MAGIC, cache_dir, embedded_model_path, file_sha256
+from infoseek_local.llm.models import EMBEDDED_NOTE, GGUF_MAGIC, cache_dir, embedded_model_path, file_sha256
+from infoseek_local.llm.options import llm_config_from_options
 
 
 def test_missing_model_file(tmp_path: Path) -> None:
@@ -113,3 +114,13 @@ def test_doctor_with_a_dead_endpoint_exits_1(capsys: pytest.CaptureFixture[str])
     assert err.startswith(
         f"error: no endpoint answered /models after 3 attempts: http://127.0.0.1:{port}/v1: "
     )
+
+
+def test_the_embedded_default_says_how_to_use_a_bigger_model(capsys: pytest.CaptureFixture[str]) -> None:
+    options = {"model": None, "endpoints": (), "backend": None, "n_ctx": 4096, "threads": 2, "keep": 1}
+    config = llm_config_from_options(options, seed=7)
+    assert options == {"keep": 1}  # the LLM options are taken out of the command's kwargs
+    assert (config.n_ctx, config.threads, config.seed, config.model) == (4096, 2, 7, None)
+    assert capsys.readouterr().err == f"note: {EMBEDDED_NOTE}\n"
+    llm_config_from_options({"model": "big.gguf"})
+    assert capsys.readouterr().err == ""
