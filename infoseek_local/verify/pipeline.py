@@ -100,7 +100,8 @@ def count_questions(run_dir: Path, shards: list[str]) -> tuple[int, set[str]]:
 
 
 def judge_identity(llm: LLM | None) -> str:
-    return "" if llm is None else f"{llm.model_id}@{llm.model_sha256}"
+    # the context size is part of it: verifiability cuts pages to fit it
+    return "" if llm is None else f"{llm.model_id}@{llm.model_sha256}/n_ctx={llm.n_ctx}"
 
 
 def verify_questions(
