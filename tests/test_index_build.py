@@ -186,7 +186,10 @@ def test_output_dir_with_other_content_or_options(tmp_path):
     assert str(error.value) == f"{other}: not empty and not an infoseek-local index; choose another --out"
 
     build_index([str(warc)], tmp_path / "ix", workers=1)
-    with pytest.raises(IndexMismatchError, match=r"holds an index built with \{'max_body_bytes': 4194304\}"):
+    with pytest.raises(
+        IndexMismatchError,
+        match=r"holds an index built with \{'max_body_bytes': 4194304, 'tokenizer': 'en_stem'\}",
+    ):
         build_index([str(warc)], tmp_path / "ix", config=IndexConfig(max_body_bytes=5000))
 
 

@@ -12,22 +12,18 @@ from pathlib import Path
 
 from infoseek_local.corpus.warc_writer import WarcPage, write_warc
 
-WORDS = (
-    "the of and to in is was for on that with as by it from at his an were are which be this also or has had "
-    "first one their its new after but who not they have her she two been other when there all during into "
-    "school time may years more most only over city some world would where later up such used many can state "
-    "about national out known university united then made between government river empire century war "
-    "population history language music film island mountain dynasty kingdom republic species theory energy"
-).split()
+WORDS = ["the", "of", "and", "to", "in", "is", "was", "for", "on", "that", "with", "as", "by", "it", "from", "at", "his", "an", "were", "are", "which", "be", "this", "also", "or", "has", "had", "first", "one", "their", "its", "new", "after", "but", "who", "not", "they", "have", "her", "she", "two", "been", "other", "when", "there", "all", "during", "into", "school", "time", "may", "years", "more", "most", "only", "over", "city", "some", "world", "would", "where", "later", "up", "such", "used", "many", "can", "state", "about", "national", "out", "known", "university", "united", "then", "made", "between", "government", "river", "empire", "century", "war", "population", "history", "language", "music", "film", "island", "mountain", "dynasty", "kingdom", "republic", "species", "theory", "energy"]
 
 
-def page_html(rng: random.Random, i: int, n_pages: int, target_bytes: int = 34_000, n_links: int = 170) -> bytes:
+def page_html(
+    rng: random.Random, i: int, n_pages: int, target_bytes: int = 34_000, n_links: int = 170
+) -> bytes:
     title = " ".join(rng.choice(WORDS).capitalize() for _ in range(3))
     nav = "".join(f'<li><a href="/nav/{k}">{rng.choice(WORDS)}</a></li>' for k in range(20))
     parts = [
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title} {i}</title>'
         '<link rel="stylesheet" href="/s.css"><script>var cfg={a:1,b:[1,2,3]};</script></head><body>'
-        f'<header><nav><ul>{nav}</ul></nav></header><main><h1>{title} {i}</h1>'
+        f"<header><nav><ul>{nav}</ul></nav></header><main><h1>{title} {i}</h1>"
     ]
     links_left = n_links - 20
     size = sum(map(len, parts))

@@ -23,7 +23,16 @@ import click
     show_default=True,
     help="Longer HTML bodies are cut here (and counted as body_truncated).",
 )
-def index_command(inputs: tuple[str, ...], out: Path, workers: int | None, max_body_bytes: int) -> None:
+@click.option(
+    "--tokenizer",
+    type=click.Choice(["en_stem", "default"]),
+    default="en_stem",
+    show_default=True,
+    help="Full-text analyzer: English stemming (better recall) or plain words (~3x faster to index).",
+)
+def index_command(
+    inputs: tuple[str, ...], out: Path, workers: int | None, max_body_bytes: int, tokenizer: str
+) -> None:
     """Build (or extend, or resume) an index from WARC/ARC files, folders or quoted globs."""
     from ..index.build import IndexConfig, build_index
 
@@ -31,7 +40,11 @@ def index_command(inputs: tuple[str, ...], out: Path, workers: int | None, max_b
         click.echo(f"  {'kept ' if skipped_as_done else 'done '} {name}", err=True)
 
     manifest = build_index(
-        inputs, out, workers=workers, config=IndexConfig(max_body_bytes=max_body_bytes), on_shard=on_shard
+        inputs,
+        out,
+        workers=workers,
+        config=IndexConfig(max_body_bytes=max_body_bytes, tokenizer=tokenizer),
+        on_shard=on_shard,
     )
     counts = manifest["counts"]
     click.echo(f"{out}: {counts.get('pages', 0)} pages, {counts.get('links', 0)} in-corpus links")

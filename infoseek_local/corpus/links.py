@@ -43,28 +43,36 @@ def extract_links(html: str, page_url: str) -> tuple[list[RawLink], int]:
         base_href = _href_of(base_tag.group())
         if base_href is not None:
             base = canonical_url(unescape(base_href), page_url) or page_url
-    links: list[RawLink] = []
-    bad = 0
+    # first the spans (href, text start, text end), then the per-link work with a per-page cache of targets
+    spans: list[tuple[str, int, int]] = []
     open_href: str | None = None
     text_start = 0
-
-    def close(text_end: int) -> None:
-        nonlocal bad
-        target = canonical_url(unescape(open_href), base) if open_href is not None else None
-        if target is None:
-            bad += 1
-            return
-        text = " ".join(unescape(_TAG.sub("", html[text_start:text_end])).split())  # textContent
-        links.append(RawLink(target, text[:MAX_ANCHOR_CHARS]))
-
     for token in _ANCHOR_TAG.finditer(html):
         if open_href is not None:  # a closing tag, or a new <a> that implicitly closes the open one
-            close(token.start())
+            spans.append((open_href, text_start, token.start()))
             open_href = None
         tag = token.group()
         if tag[1] != "/":
             open_href = _href_of(tag)
             text_start = token.end()
     if open_href is not None:
-        close(len(html))
+        spans.append((open_href, text_start, len(html)))
+
+    links: list[RawLink] = []
+    bad = 0
+    targets: dict[str, str | None] = {}
+    for href, start, end in spans:
+        if href in targets:
+            target = targets[href]
+        else:
+            target = targets[href] = canonical_url(unescape(href) if "&" in href else href, base)
+        if target is None:
+            bad += 1
+            continue
+        text = html[start:end]
+        if "<" in text:
+            text = _TAG.sub("", text)
+        if "&" in text:
+            text = unescape(text)
+        links.append(RawLink(target, " ".join(text.split())[:MAX_ANCHOR_CHARS]))  # like DOM textContent
     return links, bad

@@ -46,6 +46,7 @@ class IndexConfig(msgspec.Struct, frozen=True, kw_only=True):
     """Options that change what an index holds; an existing index can only be extended with the same ones."""
 
     max_body_bytes: int = 4 << 20
+    tokenizer: str = "en_stem"
 
 
 def expand_inputs(inputs: Sequence[str]) -> list[Path]:

@@ -40,7 +40,7 @@ def extract_shard(task: Any) -> dict[str, Any]:
         def keep(url: str) -> bool:
             return zlib.crc32(url.encode("utf-8", "replace")) % job.parts == job.part
 
-    with ShardWriter(shard_path(Path(job.out_dir), task.name), frame_records=128) as writer:
+    with ShardWriter(shard_path(Path(job.out_dir), task.name), frame_records=128, level=1) as writer:
         responses = iter_html_responses(
             path, stats, max_body_bytes=job.max_body_bytes, keep=keep or (lambda url: True)
         )

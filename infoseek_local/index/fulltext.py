@@ -18,26 +18,31 @@ MAX_QUERY_TERMS = 64
 _WORD = re.compile(r"\w+")
 
 
-def build_schema() -> Any:
+TOKENIZERS = ("en_stem", "default")  # en_stem: English Snowball stemming (~3x slower to index, better recall)
+
+
+def build_schema(tokenizer: str = "en_stem") -> Any:
     import tantivy
 
     builder = tantivy.SchemaBuilder()
     builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
     builder.add_text_field("url", stored=True, tokenizer_name="default")
     builder.add_text_field("url_key", stored=False, tokenizer_name="raw")
-    builder.add_text_field("title", stored=True, tokenizer_name="en_stem")
-    builder.add_text_field("body", stored=True, tokenizer_name="en_stem")
-    builder.add_text_field("anchors", stored=False, tokenizer_name="en_stem")
+    builder.add_text_field("title", stored=True, tokenizer_name=tokenizer)
+    builder.add_text_field("body", stored=True, tokenizer_name=tokenizer)
+    builder.add_text_field("anchors", stored=False, tokenizer_name=tokenizer)
     return builder.build()
 
 
 class FulltextWriter:
-    def __init__(self, directory: Path, *, threads: int = 1, heap_bytes: int = 128 << 20) -> None:
+    def __init__(
+        self, directory: Path, *, tokenizer: str = "en_stem", threads: int = 1, heap_bytes: int = 128 << 20
+    ) -> None:
         import tantivy
 
         directory.mkdir(parents=True, exist_ok=True)
         self._tantivy = tantivy
-        self.index = tantivy.Index(build_schema(), path=str(directory))
+        self.index = tantivy.Index(build_schema(tokenizer), path=str(directory))
         self.writer = self.index.writer(heap_size=heap_bytes, num_threads=max(1, threads))
 
     def add(self, page_id: int, url: str, title: str, body: str, anchors: str) -> None:

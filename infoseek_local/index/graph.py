@@ -8,7 +8,7 @@ once, with the first anchor text seen.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from array import array
 from pathlib import Path
 
 import numpy as np
@@ -17,33 +17,38 @@ from ..records import OutLink
 
 
 class EdgeCollector:
-    """Accumulates edges in source order during the merge."""
+    """Accumulates edges in source order during the merge, in typed arrays (~10 bytes + anchor per edge)."""
 
     def __init__(self) -> None:
-        self.sources: list[int] = []
-        self.targets: list[int] = []
-        self.anchors: list[bytes] = []
+        self.sources = array("i")
+        self.targets = array("i")
+        self.anchor_ends = array("q")
+        self.anchor_bytes = bytearray()
 
     def add(self, source: int, target: int, anchor: str) -> None:
         self.sources.append(source)
         self.targets.append(target)
-        self.anchors.append(anchor.encode("utf-8", "replace"))
+        self.anchor_bytes += anchor.encode("utf-8", "replace")
+        self.anchor_ends.append(len(self.anchor_bytes))
+
+    def __len__(self) -> int:
+        return len(self.targets)
 
 
 def write_graph(directory: Path, n_pages: int, edges: EdgeCollector) -> None:
     directory.mkdir(parents=True, exist_ok=True)
-    sources = np.asarray(edges.sources, dtype=np.int32)
-    targets = np.asarray(edges.targets, dtype=np.int32)
-    lengths = np.fromiter((len(a) for a in edges.anchors), dtype=np.int64, count=len(edges.anchors))
-    anchor_offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=anchor_offsets[1:])
-    anchor_bytes = np.frombuffer(b"".join(edges.anchors), dtype=np.uint8)
+    sources = np.frombuffer(edges.sources, dtype=np.int32) if len(edges) else np.zeros(0, np.int32)
+    targets = np.frombuffer(edges.targets, dtype=np.int32) if len(edges) else np.zeros(0, np.int32)
+    anchor_offsets = np.zeros(len(edges) + 1, dtype=np.int64)
+    if len(edges):
+        anchor_offsets[1:] = np.frombuffer(edges.anchor_ends, dtype=np.int64)
+    anchor_bytes = np.frombuffer(bytes(edges.anchor_bytes), dtype=np.uint8)
     out_indptr = np.zeros(n_pages + 1, dtype=np.int64)
     np.cumsum(np.bincount(sources, minlength=n_pages), out=out_indptr[1:])
     in_edges = np.argsort(targets, kind="stable").astype(np.int64)
     in_indptr = np.zeros(n_pages + 1, dtype=np.int64)
     np.cumsum(np.bincount(targets, minlength=n_pages), out=in_indptr[1:])
-    for name, array in {
+    for name, values in {
         "sources": sources,
         "targets": targets,
         "anchor_offsets": anchor_offsets,
@@ -52,7 +57,7 @@ def write_graph(directory: Path, n_pages: int, edges: EdgeCollector) -> None:
         "in_edges": in_edges,
         "in_indptr": in_indptr,
     }.items():
-        np.save(directory / f"{name}.npy", array)
+        np.save(directory / f"{name}.npy", values)
 
 
 class LinkGraph:
@@ -70,24 +75,32 @@ class LinkGraph:
         self.n_pages = len(self.out_indptr) - 1
         self.n_edges = len(self.targets)
 
-    def anchor(self, edge: int) -> str:
-        start, end = int(self.anchor_offsets[edge]), int(self.anchor_offsets[edge + 1])
-        return bytes(self.anchor_bytes[start:end]).decode("utf-8", "replace")
-
     def _check(self, page_id: int) -> None:
         if not 0 <= page_id < self.n_pages:
             raise IndexError(f"page id {page_id} out of range 0..{self.n_pages - 1}")
 
+    def _anchors(self, edges: list[int]) -> list[str]:
+        if not edges:
+            return []
+        index = np.asarray(edges, dtype=np.int64)
+        starts = self.anchor_offsets[index].tolist()
+        ends = self.anchor_offsets[index + 1].tolist()
+        low, high = min(starts), max(ends)
+        blob = self.anchor_bytes[low:high].tobytes()  # one read for all anchors of this page
+        return [blob[a - low : b - low].decode("utf-8", "replace") for a, b in zip(starts, ends, strict=True)]
+
     def out_links(self, page_id: int) -> list[OutLink]:
         self._check(page_id)
         start, end = int(self.out_indptr[page_id]), int(self.out_indptr[page_id + 1])
-        return [OutLink(int(self.targets[e]), self.anchor(e)) for e in range(start, end)]
+        targets = self.targets[start:end].tolist()
+        return [OutLink(t, a) for t, a in zip(targets, self._anchors(list(range(start, end))), strict=True)]
 
     def in_links(self, page_id: int) -> list[OutLink]:
         self._check(page_id)
         start, end = int(self.in_indptr[page_id]), int(self.in_indptr[page_id + 1])
-        edges: Sequence[int] = self.in_edges[start:end]
-        return [OutLink(int(self.sources[e]), self.anchor(int(e))) for e in edges]
+        edges = self.in_edges[start:end].tolist()
+        sources = self.sources[edges].tolist()
+        return [OutLink(s, a) for s, a in zip(sources, self._anchors(edges), strict=True)]
 
     def in_degree(self, page_id: int) -> int:
         self._check(page_id)

@@ -29,7 +29,12 @@ def _iter_extracted(extract_dir: Path, sources: Sequence[Sequence[str]]) -> Iter
 
 
 def merge_shards(
-    extract_dir: Path, sources: Sequence[Sequence[str]], gen_dir: Path, *, threads: int = 1
+    extract_dir: Path,
+    sources: Sequence[Sequence[str]],
+    gen_dir: Path,
+    *,
+    threads: int = 1,
+    tokenizer: str = "en_stem",
 ) -> dict[str, int]:
     """Build pages/, graph/ and tantivy/ under `gen_dir`; returns the counts for the manifest."""
     counts: Counter[str] = Counter()
@@ -88,18 +93,28 @@ def merge_shards(
         page_id += 1
     store.close()
     del url_to_id
-    counts["links"] = len(edges.targets)
+    counts["links"] = len(edges)
     write_graph(gen_dir / "graph", n_pages, edges)
     del edges
 
-    # pass 3: full text, with the anchor text of each page's in-links
+    # pass 3: full text, with the anchor text of each page's in-links (graph arrays read into memory once)
     graph = LinkGraph(gen_dir / "graph")
-    writer = FulltextWriter(gen_dir / "tantivy", threads=threads)
+    in_indptr = graph.in_indptr.tolist()
+    in_edges = graph.in_edges.tolist()
+    anchor_offsets = graph.anchor_offsets.tolist()
+    anchor_bytes = graph.anchor_bytes.tobytes()
+    writer = FulltextWriter(gen_dir / "tantivy", tokenizer=tokenizer, threads=threads)
     pages = PageStoreReader(gen_dir / "pages")
     for page in pages:
-        start, end = int(graph.in_indptr[page.id]), int(graph.in_indptr[page.id + 1])
-        anchors = " ".join(graph.anchor(int(e)) for e in graph.in_edges[start:end])
-        writer.add(page.id, page.url, page.title, page.text, anchors[:MAX_ANCHOR_FIELD_CHARS])
+        edges_in = in_edges[in_indptr[page.id] : in_indptr[page.id + 1]]
+        anchors = b" ".join(anchor_bytes[anchor_offsets[e] : anchor_offsets[e + 1]] for e in edges_in)
+        writer.add(
+            page.id,
+            page.url,
+            page.title,
+            page.text,
+            anchors.decode("utf-8", "replace")[:MAX_ANCHOR_FIELD_CHARS],
+        )
     pages.close()
     writer.close()
     counts["pages"] = n_pages
