@@ -80,9 +80,18 @@ def _inside_longer_name(text: str, start: int, end: int) -> bool:
     return bool((before and start - len(before.group(0)) > 0) or after)
 
 
+_MASKED_APPOSITIVE = re.compile(
+    r",?\s*(?:officially|also (?:known as|called)|formerly(?: known as)?|commonly known as|or)\s+(?:the\s+)?"
+    r"this entity(?:\s*\(this entity\))?(?=[,.;])|\s*\(this entity\)",
+    re.IGNORECASE,
+)
+
+
 def _subject_first(text: str, placeholder: str) -> str:
-    """A sentence about the entity that opens with a pronoun gets the placeholder as its subject."""
+    """A sentence about the entity that opens with a pronoun gets the placeholder as its subject; a masked
+    other name of it ("X, officially the Republic of X (RX), is") says nothing and goes."""
     if placeholder == SUBJECT:
+        text = re.sub(r"^(this entity),\s+", r"\1 ", _MASKED_APPOSITIVE.sub("", text), flags=re.IGNORECASE)
         text = re.sub(r"^(?:It|They)\s+", SUBJECT + " ", text)
         text = re.sub(r"^(?:Its|Their)\s+", SUBJECT + "'s ", text)
     if text.startswith(placeholder):
