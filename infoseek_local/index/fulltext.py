@@ -91,7 +91,7 @@ class FulltextReader:
         hits = self.searcher.search(query, limit=1).hits
         if not hits:
             return None
-        return int(self.searcher.doc(hits[0][1])["id"][0])
+        return int(self.searcher.doc(hits[0][1]).get_first("id"))
 
     def count_docs(self) -> int:
         return self.searcher.num_docs
