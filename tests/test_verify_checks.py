@@ -110,6 +110,21 @@ def test_grounded_asks_the_judge_only_for_paraphrases() -> None:
     assert verdict.reason.endswith("judge says not entailed)")
 
 
+def test_grounded_judge_can_be_switched_off() -> None:
+    paraphrase = claim(
+        "This entity worked as a bridge and tower builder in France.",
+        "Gustave Eiffel was a French civil engineer.",
+    )
+    llm, backend = fake_llm({"supported": "yes"})
+    config = VerifyConfig(grounded_judge=False)
+    verdict = check_grounded(
+        question(), context(trees={"t1": eiffel_tree(claims=[paraphrase])}, llm=llm, config=config)
+    )
+    assert not verdict.passed
+    assert verdict.reason.endswith("(overlap 0.20 below 0.75; judge switched off (grounded_judge))")
+    assert backend.history == []
+
+
 def test_grounded_rejects_a_cited_sentence_that_is_not_on_the_page() -> None:
     invented = claim(
         "This entity was a French civil engineer.", "Gustave Eiffel was a French civil engineer and poet."

@@ -28,6 +28,9 @@ class VerifyConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     seed: int = 0
     # grounded
     min_overlap: float = 0.75  # share of a claim's content tokens found in its cited sentences
+    grounded_judge: bool = (
+        True  # ask the judge about claims code cannot accept (the embedded 135M says yes to all)
+    )
     # leak
     fuzzy_ratio: float = 0.88  # difflib ratio at which a question phrase counts as a near-alias
     fuzzy_min_chars: int = 8  # shorter names are matched exactly only ("paris" must not hit "parish")

@@ -132,6 +132,8 @@ def _judge_claim(claim: Claim, page_id: int, kinds: frozenset[str], ctx: CheckCo
         return how, ""
     if ctx.llm is None:
         return "", f"{how} below {ctx.config.min_overlap} and no judge to ask"
+    if not ctx.config.grounded_judge:
+        return "", f"{how} below {ctx.config.min_overlap}; judge switched off (grounded_judge)"
     sentences = "\n".join(f"<sentence>{s}</sentence>" for s in claim.sentences)
     answer = ctx.llm.ask(
         TEMPLATE,
