@@ -265,3 +265,23 @@ def test_killed_run_resumes_without_loss_or_duplicates(tmp_path):
     assert code == 0
     assert urls_by_id(out) == urls_by_id(tmp_path / "reference")
     assert killed_early, "the run finished before it could be killed; make the corpus bigger"
+
+
+def test_zstd_warc_and_its_truncation(tmp_path, sample_warc):
+    import gzip
+
+    import zstandard
+
+    whole = zstandard.ZstdCompressor().compress(gzip.decompress(sample_warc.read_bytes()))
+    (tmp_path / "in").mkdir()
+    good = tmp_path / "in" / "sample.warc.zst"
+    good.write_bytes(whole)
+    manifest = build_index([str(tmp_path / "in")], tmp_path / "ix", workers=1)  # found by folder search
+    assert (manifest["counts"]["pages"], manifest["counts"]["links"]) == (400, 3371)
+
+    cut = tmp_path / "cut.warc.zst"
+    cut.write_bytes(whole[:100_000])
+    manifest = build_index([str(cut)], tmp_path / "ix-cut", workers=1)
+    assert 0 < manifest["counts"]["pages"] < 400
+    assert manifest["skipped"]["truncated_file"] == 1
+    assert manifest["warnings"][0].startswith(f"{cut.resolve()}: unreadable after ")

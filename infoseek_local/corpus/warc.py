@@ -17,9 +17,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import zstandard
+
 from ..errors import InputError
 from .http import parse_http_response
 
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _MAX_WARNINGS = 20
 
@@ -64,6 +67,12 @@ def sniff_archive(path: Path) -> str:
             head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 512)
         except zlib.error:
             raise InputError(f"{path}: gzip header is corrupt at byte 0; not a readable .warc.gz") from None
+    elif head[:4] == _ZSTD_MAGIC:
+        try:
+            with open(path, "rb") as f, zstandard.ZstdDecompressor().stream_reader(f) as reader:
+                head = reader.read(512)  # zstd emits whole blocks: let it read as far as it needs
+        except zstandard.ZstdError:
+            raise InputError(f"{path}: zstd frame is corrupt at byte 0; not a readable .warc.zst") from None
     stripped = head.lstrip(b"\r\n")
     if stripped.startswith(b"WARC/"):
         return "warc"
@@ -95,6 +104,12 @@ def iter_html_responses(
             yield from _read_fastwarc(path, stats, seen, max_body_bytes, keep)
             return
         except (OSError, ValueError, EOFError, zlib.error) as exc:
+            if _is_zstd(path):  # warcio cannot read zstd: nothing more to recover
+                stats.skipped["truncated_file"] += 1
+                stats.warn(
+                    f"{path}: unreadable after {len(seen)} records ({exc}); kept the records before it"
+                )
+                return
             stats.warn(f"{path}: fastwarc stopped after {len(seen)} records ({exc}); continuing with warcio")
     stats.reader = "warcio" if not seen else "fastwarc+warcio"
     yield from _read_warcio(path, stats, seen, max_body_bytes, keep)
@@ -183,9 +198,12 @@ def _reread_lf_http(path: Path, start: int, max_body_bytes: int, stats: ReadStat
 def _last_record_complete(path: Path, start: int) -> bool:
     """Whether the record at byte `start` (the last one read) is whole: gzip member closed, block complete."""
     with open(path, "rb") as f:
-        is_gzip = f.read(2) == b"\x1f\x8b"
+        magic = f.read(4)
+        is_gzip = magic[:2] == b"\x1f\x8b"
         f.seek(start)
         raw = f.read()
+    if magic == _ZSTD_MAGIC:
+        return _zstd_frames_complete(path)
     if is_gzip and raw[:2] != b"\x1f\x8b":
         return _gzip_members_complete(path)  # records do not start members here: check the whole stream
     if is_gzip:
@@ -208,6 +226,26 @@ def _last_record_complete(path: Path, start: int) -> bool:
             except ValueError:
                 return False
     return False
+
+
+def _is_zstd(path: Path) -> bool:
+    with open(path, "rb") as f:
+        return f.read(4) == _ZSTD_MAGIC
+
+
+def _zstd_frames_complete(path: Path) -> bool:
+    with open(path, "rb") as f:
+        data = f.read()
+    while data:
+        decompressor = zstandard.ZstdDecompressor().decompressobj()
+        try:
+            decompressor.decompress(data)
+        except zstandard.ZstdError:
+            return False
+        if not decompressor.eof:
+            return False
+        data = decompressor.unused_data
+    return True
 
 
 def _gzip_members_complete(path: Path) -> bool:
@@ -272,7 +310,7 @@ def _read_warcio(path, stats, seen, max_body_bytes, keep) -> Iterator[HtmlRespon
                 yield HtmlResponse(url, rid, offset, body, charset, truncated)
         except (ArchiveLoadFailed, OSError, ValueError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
             stats.skipped["unreadable_tail"] += 1
-            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            first_line = str(exc).strip().splitlines()[0][:100] if str(exc).strip() else type(exc).__name__
             stats.warn(f"{path}: unreadable after byte {offset} ({first_line}); kept the records before it")
 
 

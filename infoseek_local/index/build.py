@@ -38,7 +38,7 @@ from .manifest import (
 )
 from .merge import merge_shards
 
-WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+WARC_SUFFIXES = (".warc", ".warc.gz", ".warc.zst", ".arc", ".arc.gz")
 EXTRACT_DIR = "extract"
 
 
