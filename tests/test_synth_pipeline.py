@@ -284,6 +284,8 @@ def test_an_index_of_another_schema_version_is_refused_before_anything_is_writte
     run = tmp_path / "run"
     with pytest.raises(IndexMismatchError, match=r"manifest\.json: index schema version -1, this tool reads"):
         CliRunner().invoke(
-            cli, ["synth", "--index", str(old), "--out", str(run), "--backend", "fake"], catch_exceptions=False
+            cli,
+            ["synth", "--index", str(old), "--out", str(run), "--backend", "fake"],
+            catch_exceptions=False,
         )
     assert not (run / "trees").exists()
