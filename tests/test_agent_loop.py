@@ -168,6 +168,18 @@ def test_empty_answer_is_no_answer(index: Any) -> None:
     assert parse_transcript(trajectory.transcript)[-1].answer == "France"
 
 
+def test_search_without_results_gets_a_nudge_and_snake_case_is_split(index: Any) -> None:
+    responder = scripted([search("zzqx_vvbn"), search("French_Guiana"), answer("France")], [])
+    agent = agent_for(index, responder)
+    trajectory = agent.solve(question(), sample_index=0, seed=0, temperature=0.0)
+
+    assert index.batches == [["zzqx vvbn"], ["French Guiana"]]
+    assert trajectory.turns[0].information == "No results."
+    prompts = [call.messages[-1].content for call in agent.llm.backend.history]
+    assert "Your search found nothing" in prompts[1]
+    assert "Your search found nothing" not in prompts[-1]
+
+
 def test_looping_agent_is_cut_and_forced_to_answer(index: Any) -> None:
     responder = scripted(
         [search("French Guiana"), search("french  guiana!")], ["France governs French Guiana."]

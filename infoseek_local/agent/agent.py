@@ -12,6 +12,7 @@ re-run but recorded in `AgentTurn.repeated_queries`. A turn with no new query ge
 after `max_loop_turns` such turns the next step is forced to answer. The last allowed turn is forced to answer
 too (`force_final_answer`, on by default), with the answer-only `FinalStep` schema, so a trajectory cut by the
 turn limit still ends with an answer; one cut by the token budget or context window has none (format reward 0).
+A search that finds nothing also gets a nudge (plain words), and snake_case queries are split into words.
 """
 
 from __future__ import annotations
@@ -215,9 +216,13 @@ class SearchAgent:
                 "different, or answer."
             )
             return
-        trace.note = ""
         turn.queries = new_queries
         refinement = self._search(question, new_queries, seed)
+        trace.note = (
+            ""
+            if refinement.page_ids
+            else "Your search found nothing: use plain words from the question, such as names, places or dates."
+        )
         trace.budget.add(refinement.prompt_tokens, refinement.completion_tokens)
         turn.prompt_tokens += refinement.prompt_tokens
         turn.completion_tokens += refinement.completion_tokens
@@ -231,7 +236,8 @@ class SearchAgent:
     def _new_queries(self, queries: list[str], searched: set[str], turn: AgentTurn) -> list[str]:
         fresh: list[str] = []
         for query in queries[: self.config.max_queries]:
-            query = clean_field(" ".join(query.split()))
+            # snake_case "queries" (a habit of small models) would be one unmatched term to the index
+            query = clean_field(" ".join(query.replace("_", " ").split()))
             key = normalise_query(query)
             if not key:
                 continue
