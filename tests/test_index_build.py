@@ -285,3 +285,18 @@ def test_zstd_warc_and_its_truncation(tmp_path, sample_warc):
     assert 0 < manifest["counts"]["pages"] < 400
     assert manifest["skipped"]["truncated_file"] == 1
     assert manifest["warnings"][0].startswith(f"{cut.resolve()}: unreadable after ")
+
+
+def test_default_tokenizer_and_concurrent_run_lock(tmp_path):
+    import fcntl
+
+    [warc] = make_corpus(tmp_path / "in", 1, 5)
+    manifest = build_index([str(warc)], tmp_path / "ix", workers=1, config=IndexConfig(tokenizer="default"))
+    assert manifest["config"]["tokenizer"] == "default"
+    with Index.open(tmp_path / "ix") as index:
+        assert index.search("topic3", 1)[0].url == "http://site.test/p3"
+        assert index.search("pages", 5) == []  # no stemming: "pages" does not match "page"
+    with open(tmp_path / "ix" / ".lock", "w") as lock:  # as if another run held the directory
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with pytest.raises(InputError, match=r"another `infoseek-local index` run is writing here"):
+            build_index([str(warc)], tmp_path / "ix", workers=1, config=IndexConfig(tokenizer="default"))

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import glob
 import hashlib
 import re
@@ -16,7 +18,7 @@ import shutil
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +42,7 @@ from .merge import merge_shards
 
 WARC_SUFFIXES = (".warc", ".warc.gz", ".warc.zst", ".arc", ".arc.gz")
 EXTRACT_DIR = "extract"
+LOCK_FILE = ".lock"
 
 
 class IndexConfig(msgspec.Struct, frozen=True, kw_only=True):
@@ -92,7 +95,7 @@ def _open_build_state(out: Path, config: IndexConfig) -> dict[str, Any]:
                 "use the same options or another --out"
             )
         return state
-    if out.exists() and any(out.iterdir()):
+    if out.exists() and any(p.name != LOCK_FILE for p in out.iterdir()):
         raise IndexMismatchError(f"{out}: not empty and not an infoseek-local index; choose another --out")
     out.mkdir(parents=True, exist_ok=True)
     return {
@@ -129,63 +132,79 @@ def build_index(
     for path in paths:
         sniff_archive(path)  # raises on a file that is not a WARC/ARC, before anything is written
     out = Path(out)
-    state = _open_build_state(out, config)
-    known = {source["sha256"] for source in state["sources"]}
-    for path in paths:
-        sha = sha256_of(path)
-        if sha not in known:
-            state["sources"].append(_plan_source(path, sha, workers, split_bytes))
-            known.add(sha)
-    write_json_atomic(out / BUILD_STATE, state)
+    _open_build_state(out, config)  # checks the directory (and creates it) before taking its lock
+    with _exclusive(out):
+        state = _open_build_state(out, config)  # re-read: a run that just finished may have extended it
+        known = {source["sha256"] for source in state["sources"]}
+        for path in paths:
+            sha = sha256_of(path)
+            if sha not in known:
+                state["sources"].append(_plan_source(path, sha, workers, split_bytes))
+                known.add(sha)
+        write_json_atomic(out / BUILD_STATE, state)
 
-    extract_dir = out / EXTRACT_DIR
-    tasks = [
-        ShardTask(
-            name,
-            extract_dir,
-            ExtractJob(source["path"], i, len(source["shards"]), str(extract_dir), config.max_body_bytes),
+        extract_dir = out / EXTRACT_DIR
+        tasks = [
+            ShardTask(
+                name,
+                extract_dir,
+                ExtractJob(source["path"], i, len(source["shards"]), str(extract_dir), config.max_body_bytes),
+            )
+            for source in state["sources"]
+            for i, name in enumerate(source["shards"])
+        ]
+        shard_info: dict[str, dict[str, Any]] = {}
+        for result in run_shards(tasks, extract_shard, workers=workers):
+            shard_info[result.task.name] = result.info
+            if on_shard is not None:
+                on_shard(result.task.name, result.skipped_as_done)
+
+        all_shards = [name for source in state["sources"] for name in source["shards"]]
+        previous = read_json(out / MANIFEST) if (out / MANIFEST).is_file() else None
+        if (
+            previous is not None
+            and previous.get("shards") == all_shards
+            and (out / previous["generation"]).is_dir()
+        ):
+            return previous
+        extracted = sum(info.get("counts", {}).get("extracted", 0) for info in shard_info.values())
+        if extracted == 0:
+            skipped = Counter()
+            for info in shard_info.values():
+                skipped.update(info.get("skipped", {}))
+            raise InputError(
+                f"no HTML page with text in {len(paths)} input file(s) (skipped: {dict(skipped) or 'none'})"
+            )
+
+        generation = _next_generation(out, previous)
+        gen_dir = out / generation
+        shutil.rmtree(gen_dir, ignore_errors=True)  # what a merge killed before its manifest left
+        started = time.perf_counter()
+        sources = [source["shards"] for source in state["sources"]]
+        merge_counts = merge_shards(
+            extract_dir, sources, gen_dir, threads=workers, tokenizer=config.tokenizer
         )
-        for source in state["sources"]
-        for i, name in enumerate(source["shards"])
-    ]
-    shard_info: dict[str, dict[str, Any]] = {}
-    for result in run_shards(tasks, extract_shard, workers=workers):
-        shard_info[result.task.name] = result.info
-        if on_shard is not None:
-            on_shard(result.task.name, result.skipped_as_done)
-
-    all_shards = [name for source in state["sources"] for name in source["shards"]]
-    previous = read_json(out / MANIFEST) if (out / MANIFEST).is_file() else None
-    if (
-        previous is not None
-        and previous.get("shards") == all_shards
-        and (out / previous["generation"]).is_dir()
-    ):
-        return previous
-    extracted = sum(info.get("counts", {}).get("extracted", 0) for info in shard_info.values())
-    if extracted == 0:
-        skipped = Counter()
-        for info in shard_info.values():
-            skipped.update(info.get("skipped", {}))
-        raise InputError(
-            f"no HTML page with text in {len(paths)} input file(s) (skipped: {dict(skipped) or 'none'})"
+        manifest = _manifest(
+            state, shard_info, merge_counts, generation, all_shards, time.perf_counter() - started
         )
+        write_json_atomic(out / MANIFEST, manifest)
+        for old in out.glob("gen-*"):
+            if old.name != generation:
+                shutil.rmtree(old, ignore_errors=True)
+        return manifest
 
-    generation = _next_generation(out, previous)
-    gen_dir = out / generation
-    shutil.rmtree(gen_dir, ignore_errors=True)  # leftovers of a merge killed before its manifest was written
-    started = time.perf_counter()
-    merge_counts = merge_shards(
-        extract_dir, [s["shards"] for s in state["sources"]], gen_dir, threads=workers
-    )
-    manifest = _manifest(
-        state, shard_info, merge_counts, generation, all_shards, time.perf_counter() - started
-    )
-    write_json_atomic(out / MANIFEST, manifest)
-    for old in out.glob("gen-*"):
-        if old.name != generation:
-            shutil.rmtree(old, ignore_errors=True)
-    return manifest
+
+@contextlib.contextmanager
+def _exclusive(out: Path) -> Iterator[None]:
+    """One `index` run per directory at a time (an advisory lock, released when the process dies)."""
+    with open(out / LOCK_FILE, "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError(
+                f"{out}: another `infoseek-local index` run is writing here; wait for it"
+            ) from None
+        yield
 
 
 def _next_generation(out: Path, previous: dict[str, Any] | None) -> str:

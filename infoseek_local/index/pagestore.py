@@ -70,6 +70,7 @@ class PageStoreReader:
             self._file = open(self.directory / PAGES_FILE, "rb")
         except (OSError, ValueError) as exc:
             raise StoreError(f"{self.directory}: page store unreadable ({exc}); rebuild the index") from None
+        self._fd = self._file.fileno()  # os.pread: no shared file position, so readers may share the store
         self.frame_pages, self.count = int(table[0]), int(table[1])
         self._starts = table[2:]
         self._decoder = msgspec.msgpack.Decoder(list[Page])
@@ -83,8 +84,7 @@ class PageStoreReader:
             self._cache.move_to_end(index)
             return pages
         start, end = int(self._starts[index]), int(self._starts[index + 1])
-        self._file.seek(start)
-        pages = self._decoder.decode(self._decompressor.decompress(self._file.read(end - start)))
+        pages = self._decoder.decode(self._decompressor.decompress(os.pread(self._fd, end - start, start)))
         self._cache[index] = pages
         if len(self._cache) > self._cached_frames:
             self._cache.popitem(last=False)
@@ -98,8 +98,9 @@ class PageStoreReader:
     def __iter__(self) -> Iterator[Page]:
         for index in range(len(self._starts) - 1):
             start, end = int(self._starts[index]), int(self._starts[index + 1])
-            self._file.seek(start)
-            yield from self._decoder.decode(self._decompressor.decompress(self._file.read(end - start)))
+            yield from self._decoder.decode(
+                self._decompressor.decompress(os.pread(self._fd, end - start, start))
+            )
 
     def close(self) -> None:
         self._file.close()
