@@ -64,6 +64,11 @@ class FakeServer:
                     self._send(500, b'{"error": "overloaded"}')
                 elif server.mode == "400":
                     self._send(400, b'{"error": "json_schema not supported"}')
+                elif server.mode == "json_object-only" and body["response_format"]["type"] != "json_object":
+                    detail = {
+                        "detail": [{"msg": "Input should be 'text' or 'json_object'", "input": "json_schema"}]
+                    }
+                    self._send(422, json.dumps(detail).encode())
                 elif server.mode == "slow":
                     time.sleep(0.5)
                     self._send(200, b"{}")
@@ -174,3 +179,13 @@ def test_timeouts_are_bounded(servers: list[FakeServer]) -> None:
     with pytest.raises(LLMError, match=r"no endpoint answered /chat/completions after 2 attempts"):
         llm.ask("doctor", {"note": "x"}, Choice, stage="t")
     assert time.perf_counter() - started < 1.0
+
+
+def test_servers_that_only_take_json_object_with_schema_are_served(servers: list[FakeServer]) -> None:
+    servers[0].mode = "json_object-only"  # llama-cpp-python's own server
+    llm = open_llm(endpoints=[servers[0].url], cache=False)
+    for _ in range(2):
+        assert llm.ask("doctor", {"note": "x"}, Choice, stage="t").value == Choice("blue")
+    styles = [body["response_format"]["type"] for body in servers[0].bodies]
+    assert styles == ["json_schema", "json_object", "json_object"]
+    assert servers[0].bodies[1]["response_format"]["schema"]["required"] == ["colour"]

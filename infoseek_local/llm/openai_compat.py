@@ -40,6 +40,15 @@ class _Retryable(Exception):
     """A failure another attempt (maybe on another endpoint) may not have."""
 
 
+class _BadRequest(LLMError):
+    """HTTP 4xx: the server refused this request; retrying it unchanged would not help."""
+
+    def __init__(self, message: str, code: int, detail: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.detail = detail
+
+
 class OpenAIBackend:
     name = "openai"
 
@@ -62,6 +71,7 @@ class OpenAIBackend:
         self._turn = itertools.count()
         self._turn_lock = threading.Lock()
         self._api_key = os.environ.get(API_KEY_ENV, "")
+        self._schema_style = "json_schema"  # OpenAI style; llama-cpp-python's server wants json_object+schema
         served, served_ctx = self._discover_model()
         self.model_id = model or served
         self.model_sha256 = f"openai-model:{self.model_id}"  # servers do not expose file hashes
@@ -82,7 +92,8 @@ class OpenAIBackend:
             detail = exc.read()[:300].decode("utf-8", "replace").strip()
             if exc.code >= 500 or exc.code in (408, 429):
                 raise _Retryable(f"{base}: HTTP {exc.code} {detail}") from None
-            raise LLMError(f"{base}{path}: HTTP {exc.code}: {detail or exc.reason}") from None
+            message = f"{base}{path}: HTTP {exc.code}: {detail or exc.reason}"
+            raise _BadRequest(message, exc.code, detail) from None
         except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise _Retryable(f"{base}: {reason}") from None
@@ -133,19 +144,35 @@ class OpenAIBackend:
             "repeat_penalty": params.repeat_penalty,  # llama.cpp server
             "repetition_penalty": params.repeat_penalty,  # vLLM, SGLang
         }
-        if json_schema is not None:
-            body["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {"name": "answer", "schema": json_schema, "strict": True},
-            }
         started = time.perf_counter()
+        garbage = ""
         for _ in range(self.max_attempts):
-            base, answer = self._with_retries("/chat/completions", body)
+            if json_schema is not None:
+                body["response_format"] = self._response_format(json_schema)
+            try:
+                base, answer = self._with_retries("/chat/completions", body)
+            except _BadRequest as exc:
+                if (
+                    json_schema is None
+                    or self._schema_style != "json_schema"
+                    or "json_schema" not in exc.detail
+                ):
+                    raise
+                self._schema_style = "json_object"  # the server rejected the OpenAI style: use the other one
+                continue
             try:
                 return self._parse_completion(answer, time.perf_counter() - started, messages)
             except _Retryable as exc:
                 garbage = f"{base}: {exc}"
-        raise LLMError(f"endpoints keep answering garbage to /chat/completions: {garbage}")
+        raise LLMError(f"endpoints keep answering garbage to /chat/completions: {garbage or 'no answer'}")
+
+    def _response_format(self, json_schema: dict[str, Any]) -> dict[str, Any]:
+        if self._schema_style == "json_object":
+            return {"type": "json_object", "schema": json_schema}
+        return {
+            "type": "json_schema",
+            "json_schema": {"name": "answer", "schema": json_schema, "strict": True},
+        }
 
     def _parse_completion(
         self, answer: dict[str, Any], seconds: float, messages: list[Message]
