@@ -12,7 +12,15 @@ from pathlib import Path
 
 from infoseek_local.corpus.warc_writer import WarcPage, write_warc
 
-WORDS = ["the", "of", "and", "to", "in", "is", "was", "for", "on", "that", "with", "as", "by", "it", "from", "at", "his", "an", "were", "are", "which", "be", "this", "also", "or", "has", "had", "first", "one", "their", "its", "new", "after", "but", "who", "not", "they", "have", "her", "she", "two", "been", "other", "when", "there", "all", "during", "into", "school", "time", "may", "years", "more", "most", "only", "over", "city", "some", "world", "would", "where", "later", "up", "such", "used", "many", "can", "state", "about", "national", "out", "known", "university", "united", "then", "made", "between", "government", "river", "empire", "century", "war", "population", "history", "language", "music", "film", "island", "mountain", "dynasty", "kingdom", "republic", "species", "theory", "energy"]
+_WORD_TEXT = (
+    "the of and to in is was for on that with as by it from at his an were are which be this also or has "
+    "had first one their its new after but who not they have her she two been other when there all during "
+    "into school time may years more most only over city some world would where later up such used many "
+    "can state about national out known university united then made between government river empire "
+    "century war population history language music film island mountain dynasty kingdom republic species "
+    "theory energy"
+)
+WORDS = _WORD_TEXT.split()
 
 
 def page_html(

@@ -147,8 +147,10 @@ def _read_fastwarc(path, stats, seen, max_body_bytes, keep) -> Iterator[HtmlResp
                 continue
             stats.records += 1
             record_type = _fastwarc_type_name(record.record_type)
-            status, mime, charset = None, record.headers.get("Content-Type"), None
-            if record_type == "response":
+            status, mime, charset = None, None, None
+            if record_type == "resource":
+                mime = record.headers.get("Content-Type")
+            elif record_type == "response":
                 if not record.is_http:
                     stats.skipped["no_http_headers"] += 1
                     continue
@@ -263,11 +265,17 @@ def _gzip_members_complete(path: Path) -> bool:
     return True
 
 
-def _fastwarc_type_name(record_type) -> str:
-    from fastwarc.warc import WarcRecordType
+_FASTWARC_TYPES: list[tuple[object, str]] = []
 
-    for name in ("response", "resource", "request", "revisit", "metadata", "warcinfo", "conversion"):
-        if record_type == getattr(WarcRecordType, name):
+
+def _fastwarc_type_name(record_type) -> str:
+    if not _FASTWARC_TYPES:
+        from fastwarc.warc import WarcRecordType
+
+        names = ("response", "resource", "request", "revisit", "metadata", "warcinfo", "conversion")
+        _FASTWARC_TYPES.extend((getattr(WarcRecordType, name), name) for name in names)
+    for value, name in _FASTWARC_TYPES:
+        if record_type == value:
             return name
     return "unknown"
 

@@ -12,6 +12,9 @@ import heapq
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
+
+import msgspec
 
 from ..records import ExtractedPage, OutLink, Page
 from ..store import read_shard, shard_path
@@ -22,9 +25,19 @@ from .pagestore import PageStoreReader, PageStoreWriter
 MAX_ANCHOR_FIELD_CHARS = 20_000  # a hub page's inlink anchors, capped so one page cannot dominate memory
 
 
-def _iter_extracted(extract_dir: Path, sources: Sequence[Sequence[str]]) -> Iterator[ExtractedPage]:
+class _PageKeys(msgspec.Struct, tag="extracted_page"):
+    """The fields of an ExtractedPage that pass 1 needs; msgspec skips the rest (text, links) unparsed."""
+
+    url: str
+    text_hash: str
+    offset: int
+
+
+def _iter_extracted(
+    extract_dir: Path, sources: Sequence[Sequence[str]], record_type: type = ExtractedPage
+) -> Iterator[Any]:
     for parts in sources:
-        streams = [read_shard(shard_path(extract_dir, name), ExtractedPage) for name in parts]
+        streams = [read_shard(shard_path(extract_dir, name), record_type) for name in parts]
         yield from heapq.merge(*streams, key=lambda page: page.offset) if len(streams) > 1 else streams[0]
 
 
@@ -42,7 +55,7 @@ def merge_shards(
     url_to_id: dict[str, int] = {}
     seen_texts: set[str] = set()
     accepted = bytearray()
-    for page in _iter_extracted(extract_dir, sources):
+    for page in _iter_extracted(extract_dir, sources, _PageKeys):
         if page.url in url_to_id:
             counts["duplicate_url"] += 1
             accepted.append(0)
