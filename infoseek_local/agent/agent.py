@@ -270,16 +270,13 @@ class SearchAgent:
         mode: str,
         params: GenParams,
     ) -> Any:
-        queries = f"1 to {self.config.max_queries} short keyword queries"
+        # short, plain instructions: the 135M model copies longer ones (and their punctuation) into its queries
         if mode == "answer":
-            instruction = "This is your final turn: give your best answer now, a short entity name."
+            instruction = "Last turn. Answer now."
         elif mode == "search":
-            instruction = f"Turns left: {turns_left}. Search first: give {queries}."
+            instruction = f"Turns left: {turns_left}. Search."
         else:
-            instruction = (
-                f'Turns left: {turns_left}. Either search (action "search", {queries}) or answer '
-                '(action "answer", a short entity name).'
-            )
+            instruction = f"Turns left: {turns_left}. Search again or answer."
         answer_type = {"answer": FinalStep, "search": SearchStep, "choose": AgentStep}[mode]
         variables = {"question": question, "history": "", "note": note, "instruction": instruction}
         # the history gets what the context leaves after the fixed part and the answer, at most history_tokens
