@@ -75,6 +75,9 @@ def link_options(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex) -> l
         score -= len(words(sentence.text)) / LONG_SENTENCE_WORDS  # long link sentences make long questions
         scored.append((-score, position, LinkOption(link, sentence)))
     scored.sort(key=lambda item: item[:2])
+    named = [item for item in scored if item[2].link.anchor[:1].isupper()]
+    if len(named) >= 2:  # common-noun links ("square" in "square kilometres") make vague, revealing vertices
+        scored = named
     return [option for _, _, option in scored[: ctx.config.shortlist]]
 
 
@@ -178,10 +181,11 @@ def _describe(vertices: list[Vertex]) -> str:
     return "\n".join(lines)
 
 
-def _must_deepen(ctx: SynthContext, vertices: list[Vertex]) -> bool:
-    """Only deepening the deepest vertex can still reach min_depth within max_vertices."""
-    missing = ctx.config.min_depth - tree_depth(vertices)
-    return missing > 0 and ctx.config.max_vertices - len(vertices) <= missing
+def _forced_deepen(ctx: SynthContext, vertices: list[Vertex], moves: dict[str, list[int]]) -> Vertex | None:
+    """Below min_depth code deepens the deepest vertex that can go deeper; the planner chooses after that."""
+    if tree_depth(vertices) >= ctx.config.min_depth or not moves.get("deepen"):
+        return None
+    return max((vertices[i] for i in moves["deepen"]), key=lambda v: (depth_of(vertices, v), -v.index))
 
 
 def plan_and_grow(ctx: SynthContext, vertices: list[Vertex]) -> None:
@@ -191,13 +195,11 @@ def plan_and_grow(ctx: SynthContext, vertices: list[Vertex]) -> None:
         depth = tree_depth(vertices)
         can_stop = depth >= config.min_depth and len(vertices) >= config.min_vertices
         moves = _legal_moves(ctx, vertices)
-        deepest = max(vertices, key=lambda v: (depth_of(vertices, v), v.index))
         if not moves or (can_stop and len(vertices) >= config.max_vertices):
             break
-        if _must_deepen(ctx, vertices):
-            if deepest.index not in moves.get("deepen", []):
-                break  # the only path to min_depth is closed; the caller rejects as too shallow
-            deepen(ctx, vertices, deepest)
+        forced = _forced_deepen(ctx, vertices, moves)
+        if forced is not None:
+            deepen(ctx, vertices, forced)
             continue
         actions = tuple(sorted(moves)) + (("stop",) if can_stop else ())
         candidates = tuple(sorted({i + 1 for vs in moves.values() for i in vs}))
