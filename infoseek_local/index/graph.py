@@ -9,6 +9,7 @@ once, with the first anchor text seen.
 from __future__ import annotations
 
 from array import array
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -79,8 +80,9 @@ class LinkGraph:
         if not 0 <= page_id < self.n_pages:
             raise IndexError(f"page id {page_id} out of range 0..{self.n_pages - 1}")
 
-    def _anchors(self, edges: list[int]) -> list[str]:
-        if not edges:
+    def anchors_of(self, edges: Sequence[int] | np.ndarray) -> list[str]:
+        """Anchor texts of the given edge ids."""
+        if len(edges) == 0:
             return []
         index = np.asarray(edges, dtype=np.int64)
         starts = self.anchor_offsets[index].tolist()
@@ -93,14 +95,14 @@ class LinkGraph:
         self._check(page_id)
         start, end = int(self.out_indptr[page_id]), int(self.out_indptr[page_id + 1])
         targets = self.targets[start:end].tolist()
-        return [OutLink(t, a) for t, a in zip(targets, self._anchors(list(range(start, end))), strict=True)]
+        return [OutLink(t, a) for t, a in zip(targets, self.anchors_of(list(range(start, end))), strict=True)]
 
     def in_links(self, page_id: int) -> list[OutLink]:
         self._check(page_id)
         start, end = int(self.in_indptr[page_id]), int(self.in_indptr[page_id + 1])
         edges = self.in_edges[start:end].tolist()
         sources = self.sources[edges].tolist()
-        return [OutLink(s, a) for s, a in zip(sources, self._anchors(edges), strict=True)]
+        return [OutLink(s, a) for s, a in zip(sources, self.anchors_of(edges), strict=True)]
 
     def in_degree(self, page_id: int) -> int:
         self._check(page_id)

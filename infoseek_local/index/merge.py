@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+import numpy as np
 
 from ..records import ExtractedPage, OutLink, Page
 from ..store import read_shard, shard_path
@@ -52,19 +53,22 @@ def merge_shards(
     """Build pages/, graph/ and tantivy/ under `gen_dir`; returns the counts for the manifest."""
     counts: Counter[str] = Counter()
     # pass 1: ids — first URL and first text win
-    url_to_id: dict[str, int] = {}
-    seen_texts: set[str] = set()
+    # keyed by hash(): 64-bit ints take a third of the memory of the URL strings, and hash() is stable
+    # within this process (collision odds ~n²/2^65: 3e-8 for a million pages)
+    url_to_id: dict[int, int] = {}
+    seen_texts: set[int] = set()
     accepted = bytearray()
     for page in _iter_extracted(extract_dir, sources, _PageKeys):
-        if page.url in url_to_id:
+        url_key, text_key = hash(page.url), hash(page.text_hash)
+        if url_key in url_to_id:
             counts["duplicate_url"] += 1
             accepted.append(0)
-        elif page.text_hash in seen_texts:
+        elif text_key in seen_texts:
             counts["duplicate_text"] += 1
             accepted.append(0)
         else:
-            url_to_id[page.url] = len(url_to_id)
-            seen_texts.add(page.text_hash)
+            url_to_id[url_key] = len(url_to_id)
+            seen_texts.add(text_key)
             accepted.append(1)
     del seen_texts
     n_pages = len(url_to_id)
@@ -79,7 +83,7 @@ def merge_shards(
         out_links: list[OutLink] = []
         targets_seen: set[int] = set()
         for link in page.links:
-            target = url_to_id.get(link.url)
+            target = url_to_id.get(hash(link.url))
             if target is None:
                 counts["links_out_of_corpus"] += 1
             elif target == page_id:
@@ -110,24 +114,15 @@ def merge_shards(
     write_graph(gen_dir / "graph", n_pages, edges)
     del edges
 
-    # pass 3: full text, with the anchor text of each page's in-links (graph arrays read into memory once)
+    # pass 3: full text, with the anchor text of each page's in-links (memory-mapped graph, one page at a time)
     graph = LinkGraph(gen_dir / "graph")
-    in_indptr = graph.in_indptr.tolist()
-    in_edges = graph.in_edges.tolist()
-    anchor_offsets = graph.anchor_offsets.tolist()
-    anchor_bytes = graph.anchor_bytes.tobytes()
+    in_indptr = np.asarray(graph.in_indptr)
     writer = FulltextWriter(gen_dir / "tantivy", tokenizer=tokenizer, threads=threads)
     pages = PageStoreReader(gen_dir / "pages")
     for page in pages:
-        edges_in = in_edges[in_indptr[page.id] : in_indptr[page.id + 1]]
-        anchors = b" ".join(anchor_bytes[anchor_offsets[e] : anchor_offsets[e + 1]] for e in edges_in)
-        writer.add(
-            page.id,
-            page.url,
-            page.title,
-            page.text,
-            anchors.decode("utf-8", "replace")[:MAX_ANCHOR_FIELD_CHARS],
-        )
+        start, end = in_indptr[page.id], in_indptr[page.id + 1]
+        anchors = " ".join(graph.anchors_of(graph.in_edges[start:end])) if end > start else ""
+        writer.add(page.id, page.url, page.title, page.text, anchors[:MAX_ANCHOR_FIELD_CHARS])
     pages.close()
     writer.close()
     counts["pages"] = n_pages
