@@ -300,3 +300,31 @@ def test_default_tokenizer_and_concurrent_run_lock(tmp_path):
         fcntl.flock(lock, fcntl.LOCK_EX)
         with pytest.raises(InputError, match=r"another `infoseek-local index` run is writing here"):
             build_index([str(warc)], tmp_path / "ix", workers=1, config=IndexConfig(tokenizer="default"))
+
+
+def test_index_from_another_schema_version_is_refused(tmp_path):
+    import json
+
+    [warc] = make_corpus(tmp_path / "in", 1, 3)
+    build_index([str(warc)], tmp_path / "ix", workers=1)
+    for name in ("build.json", "manifest.json"):
+        data = json.loads((tmp_path / "ix" / name).read_text())
+        data["schema_version"] = 99
+        (tmp_path / "ix" / name).write_text(json.dumps(data))
+    message = f"{tmp_path / 'ix' / 'build.json'}: index schema version 99, this tool reads 1; rebuild into a new --out"
+    with pytest.raises(IndexMismatchError) as error:
+        build_index([str(warc)], tmp_path / "ix", workers=1)
+    assert str(error.value) == message
+    with pytest.raises(IndexMismatchError, match=r"manifest.json: index schema version 99"):
+        Index.open(tmp_path / "ix")
+
+
+def test_info_text_output(tmp_path):
+    files = make_corpus(tmp_path / "in", 1, 6)
+    build_index([str(files[0])], tmp_path / "ix", workers=1)
+    code, output = run_cli("info", "--index", str(tmp_path / "ix"))
+    assert code == 0
+    assert "pages      6\n" in output
+    assert "links      18 in-corpus\n" in output
+    assert "out-degree mean 3.0, median 3.0, 100.0% of pages with >=3 in-corpus out-links\n" in output
+    assert output.endswith("skipped    record_warcinfo=1\n")
