@@ -176,6 +176,52 @@ def test_killed_run_resumes_without_loss_or_duplicates(sample_index: Path, tmp_p
     assert summary.correct == 6
 
 
+HARD_KILL_SCRIPT = """
+import sys, time
+from pathlib import Path
+from infoseek_local.agent.agent import AgentConfig
+from infoseek_local.agent.sampling import SampleConfig, sample_run
+from infoseek_local.llm.factory import open_llm
+
+calls = []
+def respond(messages, schema):
+    calls.append(1)
+    if len(calls) > 14:  # inside the second shard: hang until killed
+        time.sleep(600)
+    if "facts" in schema.get("properties", {}):
+        return {"facts": ["Atlantis sank."]}
+    return {"think": "t", "action": "answer", "queries": ["clue"], "answer": "Atlantis"}
+
+config = SampleConfig(samples=2, questions_per_shard=2, agent=AgentConfig(max_turns=3))
+sample_run(Path(sys.argv[1]), config, index_path=Path(sys.argv[2]), llm=open_llm(backend="fake", fake_responder=respond))
+"""
+
+
+def test_hard_killed_process_resumes_without_loss_or_duplicates(sample_index: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    run = make_run(tmp_path, sample_index)
+    script = tmp_path / "sample_then_hang.py"
+    script.write_text(HARD_KILL_SCRIPT)
+    process = subprocess.Popen([sys.executable, str(script), str(run), str(sample_index)])
+    marker = run / "trajectories" / "_done" / "part-00000"
+    deadline = time.monotonic() + 120
+    while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)  # let it get into the second shard
+    process.kill()  # SIGKILL: no cleanup runs
+    process.wait()
+    assert done_shards(run / "trajectories") == ["part-00000"]
+    assert (run / "trajectories" / "part-00001.msgpack.zst.partial").exists()  # killed inside shard 1
+
+    summary = sample_run(run, CONFIG, index_path=sample_index, llm=open_llm(backend="fake"))
+    assert (summary.shards_skipped, summary.shards_done) == (1, 2)
+    trajectories = list(read_trajectories(run))
+    assert sorted(t.id for t in trajectories) == sorted(f"q{n}-s{i:02d}" for n in range(5) for i in range(2))
+
+
 def test_rerun_with_other_settings_is_refused(sample_index: Path, tmp_path: Path) -> None:
     run = make_run(tmp_path, sample_index, ANSWERS[:2])
     sample_run(run, CONFIG, index_path=sample_index, llm=open_llm(backend="fake"))
