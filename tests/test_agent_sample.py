@@ -206,15 +206,15 @@ def test_hard_killed_process_resumes_without_loss_or_duplicates(sample_index: Pa
     script = tmp_path / "sample_then_hang.py"
     script.write_text(HARD_KILL_SCRIPT)
     process = subprocess.Popen([sys.executable, str(script), str(run), str(sample_index)])
-    marker = run / "trajectories" / "_done" / "part-00000"
+    partial = run / "trajectories" / "part-00001.msgpack.zst.partial"
     deadline = time.monotonic() + 120
-    while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.1)
-    time.sleep(0.5)  # let it get into the second shard
+    while not partial.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)  # into the hanging call of the second shard
     process.kill()  # SIGKILL: no cleanup runs
     process.wait()
     assert done_shards(run / "trajectories") == ["part-00000"]
-    assert (run / "trajectories" / "part-00001.msgpack.zst.partial").exists()  # killed inside shard 1
+    assert partial.exists()  # killed inside shard 1
 
     summary = sample_run(run, CONFIG, index_path=sample_index, llm=open_llm(backend="fake"))
     assert (summary.shards_skipped, summary.shards_done) == (1, 2)
