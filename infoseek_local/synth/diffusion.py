@@ -76,7 +76,7 @@ def link_options(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex) -> l
         scored.append((-score, position, LinkOption(link, sentence)))
     scored.sort(key=lambda item: item[:2])
     named = [item for item in scored if item[2].link.anchor[:1].isupper()]
-    if len(named) >= 2:  # common-noun links ("square" in "square kilometres") make vague, revealing vertices
+    if named:  # common-noun links ("square" in "square kilometres") make vague, revealing vertices
         scored = named
     return [option for _, _, option in scored[: ctx.config.shortlist]]
 
