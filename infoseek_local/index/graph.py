@@ -73,6 +73,8 @@ class LinkGraph:
         self.out_indptr = load("out_indptr")
         self.in_edges = load("in_edges")
         self.in_indptr = load("in_indptr")
+        # slicing a memoryview copies only the slice (in-link anchors lie scattered over the whole array)
+        self._anchor_buffer = memoryview(self.anchor_bytes) if len(self.anchor_bytes) else memoryview(b"")
         self.n_pages = len(self.out_indptr) - 1
         self.n_edges = len(self.targets)
 
@@ -87,9 +89,8 @@ class LinkGraph:
         index = np.asarray(edges, dtype=np.int64)
         starts = self.anchor_offsets[index].tolist()
         ends = self.anchor_offsets[index + 1].tolist()
-        low, high = min(starts), max(ends)
-        blob = self.anchor_bytes[low:high].tobytes()  # one read for all anchors of this page
-        return [blob[a - low : b - low].decode("utf-8", "replace") for a, b in zip(starts, ends, strict=True)]
+        buffer = self._anchor_buffer
+        return [str(buffer[a:b], "utf-8", "replace") for a, b in zip(starts, ends, strict=True)]
 
     def out_links(self, page_id: int) -> list[OutLink]:
         self._check(page_id)
