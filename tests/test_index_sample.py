@@ -111,3 +111,15 @@ def test_cli_page_errors_are_one_line(sample_index, capsys):
         err
         == f"error: https://example.org/: no such page in {sample_index} (URLs are compared canonicalised)\n"
     )
+
+
+def test_one_index_shared_by_threads(index):
+    from concurrent.futures import ThreadPoolExecutor
+
+    ids = list(range(0, 400, 3))
+    queries = [index.page(i).title for i in ids[:40]]
+    serial_pages = [index.page(i).url for i in ids]
+    serial_hits = index.search_many(queries, 3)
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(lambda i: index.page(i).url, ids)) == serial_pages
+        assert list(pool.map(lambda q: index.search(q, 3), queries)) == serial_hits

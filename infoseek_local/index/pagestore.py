@@ -8,6 +8,7 @@ a msgpack array of `frame_pages` consecutive pages, plus `frames.npy` holding ea
 from __future__ import annotations
 
 import os
+import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
@@ -77,17 +78,21 @@ class PageStoreReader:
         self._decompressor = zstandard.ZstdDecompressor()
         self._cache: OrderedDict[int, list[Page]] = OrderedDict()
         self._cached_frames = cached_frames
+        self._lock = threading.Lock()
 
     def _frame(self, index: int) -> list[Page]:
-        pages = self._cache.get(index)
-        if pages is not None:
-            self._cache.move_to_end(index)
-            return pages
+        with self._lock:  # the LRU is shared; reads use pread, so threads may share one reader
+            pages = self._cache.get(index)
+            if pages is not None:
+                self._cache.move_to_end(index)
+                return pages
         start, end = int(self._starts[index]), int(self._starts[index + 1])
-        pages = self._decoder.decode(self._decompressor.decompress(os.pread(self._fd, end - start, start)))
-        self._cache[index] = pages
-        if len(self._cache) > self._cached_frames:
-            self._cache.popitem(last=False)
+        raw = zstandard.ZstdDecompressor().decompress(os.pread(self._fd, end - start, start))  # one per call:
+        pages = self._decoder.decode(raw)  # decompressors must not be shared between threads
+        with self._lock:
+            self._cache[index] = pages
+            if len(self._cache) > self._cached_frames:
+                self._cache.popitem(last=False)
         return pages
 
     def get(self, page_id: int) -> Page:

@@ -18,7 +18,7 @@ SNIPPET_CHARS = 240
 
 
 class Index:
-    """Open with `Index.open(path)`; usable as a context manager. Not safe to share across threads."""
+    """Open with `Index.open(path)`; usable as a context manager. One instance may be shared by threads."""
 
     def __init__(self, path: Path, manifest: dict[str, Any]) -> None:
         self.path = Path(path)
