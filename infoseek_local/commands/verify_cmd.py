@@ -7,6 +7,12 @@ from pathlib import Path
 import click
 
 CHECK_NAMES = "grounded, leak, difficulty, verifiability, shortcut, duplicate"
+# measured on the bundled corpus (28 synth questions): difficulty passed 14/14, verifiability 1/14
+EMBEDDED_JUDGE_NOTE = (
+    "as a judge the 135M model knows almost nothing closed-book (difficulty passes nearly every question) and "
+    "cannot follow clues across pages (verifiability rejects nearly every one); pass --judge-model with a 7B+ "
+    "instruct GGUF or --judge-endpoint, or keep to the code checks: --checks leak,grounded,shortcut,duplicate"
+)
 
 
 @click.command("verify")
@@ -118,6 +124,8 @@ def verify_command(
     )
     if any(s.needs_llm for s in specs) and embedded:
         click.echo(f"note: {EMBEDDED_NOTE}", err=True)
+        if {"difficulty", "verifiability"} & {s.name for s in specs}:
+            click.echo(f"note: {EMBEDDED_JUDGE_NOTE}", err=True)
     columns = (TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True)) as progress:
         bar = progress.add_task("verify", total=None)
