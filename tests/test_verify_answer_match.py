@@ -49,6 +49,11 @@ def test_long_prediction_mentioning_answer_in_passing_does_not_match() -> None:
     assert match_answer(long, "Paris", []) == AnswerMatch(False, "none", "no exact or alias match")
 
 
+def test_sentence_mentioning_the_answer_is_not_the_answer() -> None:
+    result = match_answer("enlargement of the answer to a question about France's land.", "France", [])
+    assert result == AnswerMatch(False, "none", "no exact or alias match")
+
+
 def test_empty_prediction_never_matches_and_never_asks_the_judge() -> None:
     judge = _ScriptedJudge(["yes"])
     assert match_answer("  ", "Paris", [], llm=judge) == AnswerMatch(False, "none", "empty prediction")

@@ -20,8 +20,9 @@ if TYPE_CHECKING:
     from ..llm.client import LLM
 
 ANSWER_MATCH_TEMPLATE = "judge_answer_match"
-# containment only for short predictions: a long one mentioning the answer in passing is not an answer
-SHORT_PREDICTION_WORDS = 12
+# containment only when the prediction is the answer plus a few words ("it is Paris, France"): a sentence
+# that mentions the answer in passing ("an enlargement of France's land") is not an answer
+MAX_EXTRA_WORDS = 3
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _PUNCTUATION = str.maketrans({c: " " for c in string.punctuation + "‘’“”–—«»·"})
@@ -89,10 +90,10 @@ def match_answer(
             if original == answer:
                 return AnswerMatch(True, "exact", answer)
             return AnswerMatch(True, "alias", original)
-    if len(normalised.split()) <= SHORT_PREDICTION_WORDS:
-        for form, original in variants:
-            if _contains_words(normalised, form):
-                return AnswerMatch(True, "alias", f"prediction contains {original!r}")
+    predicted_words = len(normalised.split())
+    for form, original in variants:
+        if predicted_words - len(form.split()) <= MAX_EXTRA_WORDS and _contains_words(normalised, form):
+            return AnswerMatch(True, "alias", f"prediction contains {original!r}")
     if llm is None:
         return AnswerMatch(False, "none", "no exact or alias match")
     completion = llm.ask(
