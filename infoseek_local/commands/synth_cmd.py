@@ -154,15 +154,24 @@ def show_command(run_dir: Path, ident: str | None, as_json: bool) -> None:
     """Draw a tree of RUN (by tree or question id, or the first accepted one) with its question and answer."""
     from ..records import to_builtins
     from ..synth.show import find_tree, render_tree
+    from ..verify.report import verdict_lines, verdicts_for
 
     tree, question = find_tree(run_dir, ident)
+    verified = question is not None and (run_dir / "verdicts").is_dir()
     if as_json:
-        record = {"tree": to_builtins(tree), "question": to_builtins(question) if question else None}
+        record = {
+            "tree": to_builtins(tree),
+            "question": to_builtins(question) if question else None,
+            "verdicts": [to_builtins(v) for v in verdicts_for(run_dir, question.id)] if verified else [],
+        }
         click.echo(json.dumps(record, ensure_ascii=False, indent=2))
         return
     from rich.console import Console
 
     Console().print(render_tree(tree, question))
+    if verified:
+        for line in verdict_lines(run_dir, question.id):
+            click.echo(line)
 
 
 @click.command("stats")
