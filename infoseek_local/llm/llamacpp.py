@@ -7,6 +7,7 @@ first. `llama_cpp` is imported here only, when a model is opened.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import threading
@@ -21,6 +22,16 @@ from .models import check_gguf, file_sha256
 _MODELS: dict[tuple[str, int, int], Any] = {}
 _IN_USE: dict[tuple[str, int, int], threading.Lock] = {}  # a llama.cpp context serves one call at a time
 _LOAD_LOCK = threading.Lock()
+
+
+@atexit.register
+def _close_models() -> None:
+    """Free models before interpreter shutdown; `Llama.__del__` during teardown finds llama.cpp gone and prints noise."""
+    with _LOAD_LOCK:
+        for model in _MODELS.values():
+            with contextlib.suppress(Exception):
+                model.close()
+        _MODELS.clear()
 
 
 def available_cores() -> int:
