@@ -67,7 +67,7 @@ def test_blurring_turns_figures_into_periods_and_names_into_kinds() -> None:
     )
     assert (
         blur_numbers("It has 3 ports and 1,564,116 residents.")
-        == "It has 3 ports and thousands of residents."
+        == "It has 3 ports and over a million residents."
     )
     assert blur_names("This entity borders Yemen and the Arabian peninsula.", {"Yemen": "a country"}) == (
         "This entity borders a country and the peninsula."

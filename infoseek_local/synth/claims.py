@@ -16,7 +16,8 @@ _MARK_WITH_DETERMINER = re.compile(
 CLAIM_WORDS = 16  # longer sentences are cut to the clause that matters, so questions stay readable
 # words blurring may introduce that are not in the cited sentence
 BLUR_WORDS = word_set(
-    "century centuries thousands hundreds dozens several million billion trillion certain entity bc bce ad ce"
+    "century centuries tens thousands hundreds dozens several million millions billion billions trillion certain "
+    "entity bc bce ad ce small sizeable share half nearly all"
 )
 
 

@@ -10,12 +10,14 @@ sentences (the chosen one, masked, becomes the claim). So every claim is a sente
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from ..records import OutLink, Vertex
 from .claims import attribute_claim, relation_claim
 from .context import SynthContext, TreeRejected, choice_type, move_type
-from .sentences import Sentence, find_mention, words
+from .masking import longer_name_span
+from .sentences import Sentence, words
 
 MAX_CLAIMS_PER_VERTEX = 1
 LONG_SENTENCE_WORDS = 30
@@ -62,7 +64,7 @@ def link_options(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex) -> l
     for position, link in enumerate(ctx.index.out_links(vertex.page_id)):
         if link.target in in_tree or link.target in seen or not ctx.is_usable_page(link.target):
             continue
-        sentence = find_mention(sentences, link.anchor)
+        sentence = name_mention(sentences, link.anchor)
         if sentence is None or sentence.number in used or not is_statement(sentence):
             continue  # one sentence makes one clue: a second link from it would repeat it
         if len(sentence.text) > 2 * MAX_OPTION_CHARS:
@@ -75,10 +77,24 @@ def link_options(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex) -> l
         score -= len(words(sentence.text)) / LONG_SENTENCE_WORDS  # long link sentences make long questions
         scored.append((-score, position, LinkOption(link, sentence)))
     scored.sort(key=lambda item: item[:2])
-    named = [item for item in scored if item[2].link.anchor[:1].isupper()]
-    if named:  # common-noun links ("square" in "square kilometres") make vague, revealing vertices
-        scored = named
     return [option for _, _, option in scored[: ctx.config.shortlist]]
+
+
+def name_mention(sentences: list[Sentence], anchor: str) -> Sentence | None:
+    """The first full sentence that mentions `anchor` as a name: capitalised, case-sensitive and standing
+    alone. A common word ("square" in "923,769 square kilometres": the corpus's links were rebuilt from title
+    mentions) or a part of a longer name ("Europe" in "Central Europe") is no link to that page."""
+    anchor = anchor.strip()
+    if not anchor[:1].isupper():
+        return None
+    pattern = re.compile(r"(?<![\w])" + re.escape(anchor) + r"(?![\w])")
+    for sentence in sentences:
+        if len(words(sentence.text)) < 5:
+            continue
+        for match in pattern.finditer(sentence.text):
+            if longer_name_span(sentence.text, match.start(), match.end()) == (match.start(), match.end()):
+                return sentence
+    return None
 
 
 def sentence_options(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex) -> list[Sentence]:

@@ -49,22 +49,76 @@ _NP_STOP = re.compile(
 )
 
 
-def mask_names(text: str, names: list[str], placeholder: str = SUBJECT, *, standalone: bool = False) -> str:
-    """Replace whole-word mentions of any name (longest first, any case) with the placeholder.
+_ACRONYM = re.compile(r"(?<![\w.])(?:(?:[A-Z]\.){2,8}|[A-Z]{2,8}(?!\w|\.\w))")
+_NAME_WORD = re.compile(r"[^\W\d_][\w'’]*")
+_ACRONYM_FILLERS = word_set("of the and de du del la le von van al for in on")
 
-    With `standalone`, a mention inside a longer name ("Asia" in "Southeast Asia") is left alone: it names
-    another entity."""
+
+def is_acronym_of(abbreviation: str, name: str) -> bool:
+    """Whether an all-capitals word abbreviates a name of 2+ capitalised words: every capitalised word gives
+    its initial and maybe up to 2 more of its letters in order ("MSEA": Mainland SouthEast Asia), fillers
+    ("of", "the") give their initial or nothing ("BoA", "UK" for United Kingdom)."""
+    letters = abbreviation.replace(".", "").upper()
+    words = _NAME_WORD.findall(name)
+    if sum(1 for w in words if w[0].isupper()) < 2 or not 2 <= len(letters) <= 8:
+        return False
+
+    def match(i: int, j: int) -> bool:
+        if j == len(words):
+            return i == len(letters)
+        word = words[j]
+        if word.lower() in _ACRONYM_FILLERS and match(i, j + 1):
+            return True
+        if i == len(letters) or letters[i] != word[0].upper():
+            return False
+        rest = word[1:].upper()
+        if match(i + 1, j + 1):
+            return True
+        # up to two more letters from inside the word, in order
+        for k, a in enumerate(rest):
+            if i + 1 < len(letters) and a == letters[i + 1]:
+                if match(i + 2, j + 1):
+                    return True
+                for b in rest[k + 1 :]:
+                    if i + 2 < len(letters) and b == letters[i + 2] and match(i + 3, j + 1):
+                        return True
+        return False
+
+    return letters not in _ERAS and match(0, 0)
+
+
+def initials(name: str) -> str:
+    """ "Mainland Southeast Asia" -> "MSA" (capitalised words only); "" for a one-word name."""
+    capitals = [w[0] for w in _NAME_WORD.findall(name) if w[0].isupper()]
+    return "".join(capitals) if len(capitals) >= 2 else ""
+
+
+def acronyms_in(text: str, names: list[str]) -> list[str]:
+    """All-capitals words of `text` (case-sensitive, whole words) that abbreviate one of `names`."""
+    found: dict[str, None] = {}
+    for match in _ACRONYM.finditer(text):
+        if any(is_acronym_of(match.group(0), name) for name in names):
+            found.setdefault(match.group(0), None)
+    return list(found)
+
+
+def mask_names(text: str, names: list[str], placeholder: str = SUBJECT, *, standalone: bool = False) -> str:
+    """Replace whole-word mentions of any name (longest first, any case) and of its acronyms ("MSEA",
+    case-sensitive) with the placeholder.
+
+    A mention inside a longer name ("France" in "Metropolitan France", "Thailand" in "the Gulf of Thailand")
+    names another entity: the whole longer name goes, as its head noun when it has one ("a gulf"), else as
+    the placeholder (a kind), or "a certain one" for the entity itself; no capitalised fragment is left.
+    With `standalone`, such longer names are left alone instead (only `mentions_name` still uses that)."""
     out = text
-    for name in sorted({n.strip() for n in names if len(n.strip()) >= 2}, key=len, reverse=True):
+    names = [n.strip() for n in names if len(n.strip()) >= 2]
+    for name in sorted(set(names), key=len, reverse=True):
         # "the Great Lakes" -> "this entity", not "the this entity"
         # plurals too: "Lakes" names the entity "Lake"
-        pattern = r"(?<![\w])(?:(?:the|a|an)\s+)?" + re.escape(name) + r"(?:s|es)?(?![\w])"
-
-        def replace(match: re.Match[str]) -> str:
-            inside = standalone and _inside_longer_name(match.string, match.start(), match.end())
-            return match.group(0) if inside else placeholder
-
-        out = re.sub(pattern, replace, out, flags=re.IGNORECASE)
+        pattern = r"(?<![\w])(?:(?:the|a|an)\s+)?(" + re.escape(name) + r")(?:s|es)?(?![\w])"
+        out = _replace_mentions(out, re.compile(pattern, re.IGNORECASE), placeholder, standalone)
+    for acronym in acronyms_in(out, names):
+        out = re.sub(r"(?<![\w.])(?:the\s+)?" + re.escape(acronym) + r"(?![\w])", placeholder, out)
     if placeholder.startswith(("a ", "an ")):  # "its a country" -> "its country"
         kind = placeholder.split(" ", 1)[1]
         out = re.sub(_DETERMINER + re.escape(placeholder) + r"\b", lambda m: m.group(1) + kind, out)
@@ -72,12 +126,58 @@ def mask_names(text: str, names: list[str], placeholder: str = SUBJECT, *, stand
 
 
 _DETERMINER = r"\b((?:its|their|his|her|our|this|that|these|those|whose)\s+)"
+# nouns that head a longer name and say what it is ("the Gulf of Thailand" is a gulf)
+_HEAD_NOUNS = word_set(
+    """gulf bay sea ocean river lake strait channel basin peninsula island islands mountains range desert
+    plateau valley canal coast republic kingdom empire province sound bight cape delta lowlands highlands"""
+)
+_NOT_NAME_WORDS = word_set("both all most many some although however today while whereas")
+_LEFT_NAME_WORD = re.compile(r"(?<![\w'’])([A-Z][\w'’]*)(?:[ -]|\s+(?:of(?:\s+the)?|de|du|del)\s+)$")
+_RIGHT_NAME_WORD = re.compile(r"[ -]([A-Z][\w'’]*)")
+
+
+def longer_name_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The capitalised phrase around text[start:end] ("Metropolitan France", "Gulf of Thailand",
+    "Guinea-Bissau"); (start, end) when the mention stands alone."""
+    while (left := _LEFT_NAME_WORD.search(text[max(0, start - 60) : start])) and _name_word(left.group(1)):
+        start -= len(left.group(0))
+    while (right := _RIGHT_NAME_WORD.match(text[end : end + 60])) and _name_word(right.group(1)):
+        end += len(right.group(0))
+    return start, end
+
+
+def _name_word(word: str) -> bool:
+    # sentence openers and function words ("In Asia", "The Gulf", "Both Israel") are not part of a name
+    return word.lower() not in STOPWORDS and word.lower() not in _NOT_NAME_WORDS
+
+
+def _replace_mentions(text: str, pattern: re.Pattern[str], placeholder: str, standalone: bool) -> str:
+    pieces: list[str] = []
+    done = 0
+    for match in pattern.finditer(text):
+        if match.start() < done:
+            continue  # inside a longer name already replaced
+        start, end = longer_name_span(text, match.start(1), match.end(1))
+        if (start, end) == (match.start(1), match.end(1)):
+            pieces += [text[done : match.start()], placeholder]
+            done = match.end()
+        elif not standalone:
+            article = re.search(r"(?<![\w])(?:the|a|an)\s+$", text[max(0, start - 5) : start], re.IGNORECASE)
+            start -= len(article.group(0)) if article else 0
+            pieces += [text[done:start], _longer_name_kind(text[start:end], placeholder)]
+            done = end
+    return "".join(pieces) + text[done:]
+
+
+def _longer_name_kind(phrase: str, placeholder: str) -> str:
+    heads = [w.lower() for w in _NAME_WORD.findall(phrase) if w.lower() in _HEAD_NOUNS]
+    if heads:
+        return ("an " if heads[0][0] in "aeiou" else "a ") + heads[0]
+    return "a certain one" if placeholder == SUBJECT else placeholder
 
 
 def _inside_longer_name(text: str, start: int, end: int) -> bool:
-    before = re.search(r"([A-Z][\w'’-]*)[ -]$", text[max(0, start - 40) : start])
-    after = re.match(r"[ -]([A-Z][\w'’-]*)", text[end : end + 40])
-    return bool((before and start - len(before.group(0)) > 0) or after)
+    return longer_name_span(text, start, end) != (start, end)
 
 
 _MASKED_APPOSITIVE = re.compile(
@@ -134,15 +234,36 @@ def descriptor_of(title: str, first_sentence: str) -> str:
     return " ".join(tokens)
 
 
+# a hedge before a figure ("about 900,000") is dropped with the figure: "about hundreds of thousands" is no
+# English, and the blurred phrase is vague already
+_HEDGE = r"(?:(?:roughly|about|approximately|around|nearly|almost|some|over|more than|less than|up to|just over)\s+)?"
+_PERCENT = re.compile(r"\b" + _HEDGE + r"(\d+(?:\.\d+)?)\s*(?:%|per\s?cent\b|percent\b)", re.IGNORECASE)
+_HEDGED_NUMBER = re.compile(r"\b" + _HEDGE + _NUMBER.pattern[2:], re.IGNORECASE)
+_DATE_PREPOSITION = re.compile(r"\bon\s+(?=the \d+0s\b|the \d+(?:st|nd|rd|th) century\b)")
+
+
 def blur_numbers(text: str) -> str:
-    """Exact dates and figures become periods and orders of magnitude; parentheticals (dates, alt names) go."""
+    """Exact dates and figures become periods and orders of magnitude ("about 900,000 square kilometres" ->
+    "hundreds of thousands of square kilometres", "roughly 40% of" -> "about half of"); parentheticals go."""
     out = _PARENTHETICAL.sub("", text)
     out = _YEAR_RANGE.sub(lambda m: _period(int(m.group(1))), out)
     out = _ERA_YEAR.sub(lambda m: _century(int(m.group(1))) + " " + m.group(2), out)
     out = _DAY_MONTH.sub(lambda m: _period(int(m.group(1))), out)
     out = _YEAR.sub(lambda m: _period(int(m.group(1))), out)
-    out = _NUMBER.sub(lambda m: _magnitude(m.group(0)), out)
+    out = _DATE_PREPOSITION.sub("in ", out)  # "held on 5 May 2023" -> "held in the 2020s"
+    out = _PERCENT.sub(lambda m: _share(float(m.group(1))), out)
+    out = _HEDGED_NUMBER.sub(_magnitude_in_place, out)
     return re.sub(r"\s{2,}", " ", out).strip()
+
+
+def _share(percent: float) -> str:
+    if percent < 10:
+        return "a small share"
+    if percent < 35:
+        return "a sizeable share"
+    if percent <= 60:
+        return "about half"
+    return "most" if percent < 90 else "nearly all"
 
 
 def _period(year: int) -> str:
@@ -155,16 +276,43 @@ def _century(year: int) -> str:
     return f"the {century}{suffix} century"
 
 
+def _magnitude_in_place(match: re.Match[str]) -> str:
+    words = _magnitude(match.group(0))
+    # "a population of 242 million," -> "hundreds of millions", not "hundreds of millions of,"
+    if words.endswith(" of") and not re.match(r"\s+[A-Za-z]", match.string[match.end() :]):
+        words = words[: -len(" of")]
+    return words
+
+
+_SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+
+
 def _magnitude(number: str) -> str:
-    if "million" in number or "billion" in number or "trillion" in number:
-        return "several " + number.split()[-1]
-    digits = number.replace(",", "").split(".")[0]
-    if not digits.isdigit():
+    hedge = re.match(_HEDGE, number, re.IGNORECASE)
+    figure = number[hedge.end() :] if hedge else number
+    parts = figure.split()
+    digits = parts[0].replace(",", "")
+    try:
+        value = float(digits) * _SCALES.get(parts[-1].lower(), 1) if len(parts) > 1 else float(digits)
+    except ValueError:
         return number
-    value = int(digits)
     if value < 20:
         return number  # small counts ("3 sons") are rarely what gives an entity away
-    return "thousands of" if value >= 2000 else "hundreds of" if value >= 200 else "dozens of"
+    for limit, words in (
+        (10**2, "dozens of"),
+        (10**3, "hundreds of"),
+        (10**4, "thousands of"),
+        (10**5, "tens of thousands of"),
+        (10**6, "hundreds of thousands of"),
+        (2 * 10**6, "over a million"),
+        (10**7, "several million"),
+        (10**8, "tens of millions of"),
+        (10**9, "hundreds of millions of"),
+        (10**10, "several billion"),
+    ):
+        if value < limit:
+            return words
+    return "tens of billions of"
 
 
 def blur_names(text: str, kinds: dict[str, str] | None = None) -> str:

@@ -9,15 +9,20 @@ only if code finds no entity name in it and every constraint's key words still t
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 from msgspec import Meta
 
 from ..records import Claim, Vertex
+from ..verify.context import VerifyConfig
+from ..verify.leak import find_leak
+from ..verify.shortcut import first_shortcut, shortcut_ranks
+from ..verify.text import search_query
 from .claims import bare_kind, clause_subject_rest
 from .context import SynthContext, TreeRejected
-from .masking import content_terms, mentions_name, term_coverage, word_set
+from .masking import acronyms_in, content_terms, mentions_name, term_coverage, word_set
+from .retrospection import blur_steps, check_grounding, constraints_of, find_rival
 
 POLISH_KEEP_COVERAGE = 0.8
 
@@ -81,10 +86,16 @@ def leaked_names(ctx: SynthContext, vertices: list[Vertex], question: str) -> li
     """Names of tree entities the question contains: any vertex title, or any alias of the answer."""
     answer = [vertices[0].title, *ctx.aliases(vertices[0].page_id)]
     others = [name for v in vertices[1:] for name in (v.title, re.sub(r"\s*\([^)]*\)\s*$", "", v.title))]
-    leaked = {n for n in answer if len(n) >= 3 and mentions_name(question, n)}
-    # another vertex's name inside a longer name ("Asia" in "Southeast Asia") names a different entity
-    leaked |= {n for n in others if len(n) >= 3 and mentions_name(question, n, standalone=True)}
+    leaked = {n for n in [*answer, *others] if len(n) >= 3 and mentions_name(question, n)}
+    # acronyms of the answer's names and of any vertex ("MSEA" for Mainland Southeast Asia)
+    leaked |= set(acronyms_in(question, [*answer, *others]))
     return sorted(leaked)
+
+
+def leak_names(ctx: SynthContext, vertices: list[Vertex]) -> list[tuple[str, str]]:
+    """The names verify's leak check looks for, as it builds them from the question and its tree."""
+    names = [(vertices[0].title, "answer")] + [(a, "alias") for a in answer_aliases(ctx, vertices[0])]
+    return names + [(v.title, "answer page" if v.index == 0 else f"vertex {v.index}") for v in vertices]
 
 
 def keeps_constraints(question: str, claims: list[Claim]) -> bool:
@@ -95,13 +106,86 @@ def answer_aliases(ctx: SynthContext, root: Vertex) -> list[str]:
     return [name for name in ctx.aliases(root.page_id) if name != root.title]
 
 
+MAX_SHORTCUT_REPAIRS = 4
+_SHORTCUT_TEST = VerifyConfig()  # verify's `shortcut` and `leak` tests, run with their defaults
+
+
+def shortcut_found(ctx: SynthContext, vertices: list[Vertex], question: str) -> dict[str, Any] | None:
+    """The search (whole question, then each clause) that ranks the answer page first, as verify tests it."""
+    ranks = shortcut_ranks(ctx.index, question, vertices[0].page_id, _SHORTCUT_TEST)
+    return first_shortcut(ranks, _SHORTCUT_TEST.shortcut_rank)
+
+
+def _root_rank(ctx: SynthContext, root: Vertex, text: str) -> int:
+    hits = ctx.index.search(search_query(text), _SHORTCUT_TEST.search_depth)
+    return next((i for i, hit in enumerate(hits) if hit.page_id == root.page_id), len(hits) + 1)
+
+
+def _culprits(ctx: SynthContext, vertices: list[Vertex], found: dict[str, Any]) -> list[tuple[Vertex, Claim]]:
+    """(vertex, claim) to repair, most revealing first: a clause's own claim, else the root's claims (and the
+    relations to its children) by how high their own search ranks the answer page."""
+    root = vertices[0]
+    owned = [(root, c) for c in root.claims] + [
+        (root, v.relation) for v in vertices if v.parent == 0 and v.relation is not None
+    ]
+    fragment = re.sub(r"^Which entity\s+", "", found["query"].strip())
+    if fragment != template_question(vertices) and len(fragment) > 3:
+        everything = [(v, c) for v in vertices for c in v.claims] + [
+            (vertices[v.parent], v.relation) for v in vertices if v.relation is not None
+        ]
+        holding = [(v, c) for v, c in everything if fragment in clause(c.text) or fragment in c.text]
+        if holding:
+            return holding
+    return sorted(owned, key=lambda vc: _root_rank(ctx, root, vc[1].text))
+
+
+def _repair_shortcut(ctx: SynthContext, vertices: list[Vertex], found: dict[str, Any]) -> bool:
+    """Blur the most revealing claim; a root attribute claim that stays revealing is dropped (if the root
+    stays pinned down without it). False when nothing could be changed."""
+    for vertex, claim in _culprits(ctx, vertices, found):
+        keep = next((v.descriptor for v in vertices if v.relation is claim), "")
+        before = claim.text
+        for step in blur_steps(ctx, vertex):
+            blurred = step(claim.text)
+            if blurred != claim.text and (not keep or keep in blurred):
+                claim.blurred_from = claim.blurred_from or before
+                claim.text = blurred
+        if claim.text != before and shortcut_found(ctx, vertices, template_question(vertices)) is None:
+            ctx.note(f"shortcut: blurred a claim of vertex {vertex.index + 1}: {claim.text}")
+            return True
+        if vertex.index == 0 and claim in vertex.claims and len(constraints_of(vertices, vertex)) > 1:
+            vertex.claims.remove(claim)
+            if find_rival(ctx, vertices, vertex) is None:
+                ctx.spent.setdefault(vertex.page_id, set()).update(claim.sentence_ids)
+                ctx.note(f"shortcut: dropped a claim of the answer: {claim.text}")
+                return True
+            vertex.claims.append(claim)  # the answer is not unique without it
+        if claim.text != before:
+            return True  # blurred: test again (another clause may be the shortcut now)
+    return False
+
+
 def write_question(ctx: SynthContext, vertices: list[Vertex]) -> str:
     question = template_question(vertices)
+    for _ in range(MAX_SHORTCUT_REPAIRS):
+        found = shortcut_found(ctx, vertices, question)
+        if found is None:
+            break
+        if not _repair_shortcut(ctx, vertices, found):
+            raise TreeRejected("shortcut", f"one search with {found['query']!r} ranks the answer page first")
+        check_grounding(ctx, vertices)
+        question = template_question(vertices)
+    else:
+        if shortcut_found(ctx, vertices, question) is not None:
+            raise TreeRejected("shortcut", f"still found by one search after {MAX_SHORTCUT_REPAIRS} repairs")
     if len(question.split()) > ctx.config.max_question_words:
         raise TreeRejected("too_long", f"{len(question.split())} words > {ctx.config.max_question_words}")
     leaks = leaked_names(ctx, vertices, question)
     if leaks:
         raise TreeRejected("leak", f"question names {', '.join(leaks)}")
+    found = find_leak(question, leak_names(ctx, vertices), _SHORTCUT_TEST)
+    if found is not None:  # verify's leak test (near-spellings, acronyms): reject here, not after the run
+        raise TreeRejected("leak", found[0])
     if ctx.config.polish:
         try:
             polished = ctx.ask("question_polish", {"question": question}, Polished, stage="question").question
@@ -109,7 +193,11 @@ def write_question(ctx: SynthContext, vertices: list[Vertex]) -> str:
             ctx.note(f"polish failed, template kept: {failed}")
             return question
         claims = [c for v in vertices for c in [*v.claims, v.relation] if c is not None]
-        if not leaked_names(ctx, vertices, polished) and keeps_constraints(polished, claims):
+        if (
+            not leaked_names(ctx, vertices, polished)
+            and find_leak(polished, leak_names(ctx, vertices), _SHORTCUT_TEST) is None
+            and keeps_constraints(polished, claims)
+        ):
             return polished.strip()
         ctx.note("polished question dropped: it lost a constraint or named an entity")
     return question

@@ -48,9 +48,7 @@ def mask_other_entities(ctx: SynthContext, vertices: list[Vertex]) -> None:
         for claim in constraints_of(vertices, vertex):
             for other in vertices:
                 if other.page_id != vertex.page_id:
-                    claim.text = mask_names(
-                        claim.text, ctx.aliases(other.page_id), other.descriptor, standalone=True
-                    )
+                    claim.text = mask_names(claim.text, ctx.aliases(other.page_id), other.descriptor)
 
 
 def _query(text: str) -> str:
@@ -73,7 +71,7 @@ def _drop(ctx: SynthContext, vertex: Vertex, claim: Claim) -> None:
     ctx.note(f"dropped revealing claim of vertex {vertex.index + 1}: {claim.text}")
 
 
-def _blur_steps(ctx: SynthContext, vertex: Vertex) -> list[Callable[[str], str]]:
+def blur_steps(ctx: SynthContext, vertex: Vertex) -> list[Callable[[str], str]]:
     kinds = {link.anchor: ctx.descriptor(link.target) for link in ctx.index.out_links(vertex.page_id)}
     return [blur_numbers, lambda text: blur_names(text, kinds), shorten]
 
@@ -85,7 +83,7 @@ def blur_until_hidden(ctx: SynthContext, vertex: Vertex, claim: Claim, keep: str
     if not is_revealing(ctx, vertex, claim.text):
         return True
     original = claim.text
-    for step in _blur_steps(ctx, vertex):
+    for step in blur_steps(ctx, vertex):
         blurred = step(claim.text)
         if (
             blurred == claim.text

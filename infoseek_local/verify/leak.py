@@ -1,10 +1,14 @@
-"""Leak check: the question must not name its answer, an alias of it, or any entity of its research tree."""
+"""Leak check: the question must not name its answer, an alias of it, or any entity of its research tree
+(exactly, nearly, or by an acronym)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..records import Question, Verdict
+from ..synth.masking import acronyms_in
 from .answer_match import answer_variants
-from .context import CheckContext
+from .context import CheckContext, VerifyConfig
 from .text import best_fuzzy_window, contains_phrase, tokens
 
 CHECK = "leak"
@@ -19,31 +23,30 @@ def _names(question: Question, ctx: CheckContext) -> list[tuple[str, str]]:
     return names
 
 
-def check_leak(question: Question, ctx: CheckContext) -> Verdict:
-    config = ctx.config
-    question_tokens = tokens(question.question)
-    checked = 0
-    for name, kind in _names(question, ctx):
+def find_leak(
+    text: str, names: list[tuple[str, str]], config: VerifyConfig
+) -> tuple[str, dict[str, Any]] | None:
+    """(reason, evidence) for the first name of `names` ((name, what it is)) that `text` names exactly, nearly
+    (fuzzy) or by acronym ("MSEA" for Mainland Southeast Asia: case-sensitive, whole word); None if none.
+
+    Shared with the synth stage, which rejects a leaking question before it is written."""
+    text_tokens = tokens(text)
+    for name, kind in names:
         for form, _ in answer_variants(name, []):  # also without "(disambiguation)"
-            checked += 1
             phrase = form.split()
-            if contains_phrase(question_tokens, phrase):
-                return Verdict(
-                    question_id=question.id,
-                    check=CHECK,
-                    passed=False,
-                    reason=f"question names the {kind} {name!r}",
-                    evidence={"name": name, "kind": kind, "match": "exact", "span": form},
-                )
+            if contains_phrase(text_tokens, phrase):
+                return f"question names the {kind} {name!r}", {
+                    "name": name,
+                    "kind": kind,
+                    "match": "exact",
+                    "span": form,
+                }
             if len(form) >= config.fuzzy_min_chars:
-                ratio, span = best_fuzzy_window(question_tokens, phrase)
+                ratio, span = best_fuzzy_window(text_tokens, phrase)
                 if ratio >= config.fuzzy_ratio:
-                    return Verdict(
-                        question_id=question.id,
-                        check=CHECK,
-                        passed=False,
-                        reason=f"question nearly names the {kind} {name!r} as {span!r} (similarity {ratio:.2f})",
-                        evidence={
+                    return (
+                        f"question nearly names the {kind} {name!r} as {span!r} (similarity {ratio:.2f})",
+                        {
                             "name": name,
                             "kind": kind,
                             "match": "fuzzy",
@@ -51,6 +54,28 @@ def check_leak(question: Question, ctx: CheckContext) -> Verdict:
                             "span": span,
                         },
                     )
+        acronyms = acronyms_in(text, [name])
+        if acronyms:
+            return f"question names the {kind} {name!r} by its acronym {acronyms[0]!r}", {
+                "name": name,
+                "kind": kind,
+                "match": "acronym",
+                "span": acronyms[0],
+            }
+    return None
+
+
+def names_checked(names: list[tuple[str, str]]) -> int:
+    return sum(len(answer_variants(name, [])) for name, _ in names)
+
+
+def check_leak(question: Question, ctx: CheckContext) -> Verdict:
+    names = _names(question, ctx)
+    found = find_leak(question.question, names, ctx.config)
+    if found is not None:
+        reason, evidence = found
+        return Verdict(question_id=question.id, check=CHECK, passed=False, reason=reason, evidence=evidence)
+    checked = names_checked(names)
     return Verdict(
         question_id=question.id,
         check=CHECK,

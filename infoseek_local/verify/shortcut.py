@@ -40,6 +40,25 @@ def answer_page_id(question: Question, ctx: CheckContext) -> int | None:
     return None
 
 
+def shortcut_ranks(index: Any, text: str, target: int, config: Any) -> list[dict[str, Any]]:
+    """The answer page's rank for one search with `text` and with each of its clauses (first: the whole text).
+
+    Shared with the synth stage, which repairs a question before it is written (`config` needs
+    `search_depth` and `min_clause_words`, as in VerifyConfig)."""
+    queries = [text, *clauses(text, config.min_clause_words)]
+    results = index.search_many([search_query(q) for q in queries], config.search_depth)
+    ranks: list[dict[str, Any]] = []
+    for query, hits in zip(queries, results, strict=True):
+        rank = next((i + 1 for i, hit in enumerate(hits) if hit.page_id == target), None)
+        ranks.append({"query": query, "rank": rank, "top": hits[0].title if hits else None})
+    return ranks
+
+
+def first_shortcut(ranks: list[dict[str, Any]], shortcut_rank: int) -> dict[str, Any] | None:
+    """The first search (whole text first, then clauses) that ranks the answer page within `shortcut_rank`."""
+    return next((r for r in ranks if r["rank"] is not None and r["rank"] <= shortcut_rank), None)
+
+
 def check_shortcut(question: Question, ctx: CheckContext) -> Verdict:
     index = ctx.need_index(CHECK)
     config = ctx.config
@@ -51,19 +70,14 @@ def check_shortcut(question: Question, ctx: CheckContext) -> Verdict:
             passed=False,
             reason="the answer page is unknown (no tree and no gold URL in the index)",
         )
-    queries = [question.question, *clauses(question.question, config.min_clause_words)]
-    results = index.search_many([search_query(q) for q in queries], config.search_depth)
-    ranks: list[dict[str, Any]] = []
-    for query, hits in zip(queries, results, strict=True):
-        rank = next((i + 1 for i, hit in enumerate(hits) if hit.page_id == target), None)
-        ranks.append({"query": query, "rank": rank, "top": hits[0].title if hits else None})
+    ranks = shortcut_ranks(index, question.question, target, config)
     question_rank = ranks[0]["rank"]
     evidence: dict[str, Any] = {
         "question_rank": question_rank,
         "clause_ranks": ranks[1:],
         "answer_page_id": target,
     }
-    worst = next((r for r in ranks if r["rank"] is not None and r["rank"] <= config.shortcut_rank), None)
+    worst = first_shortcut(ranks, config.shortcut_rank)
     if worst is not None:
         which = "the question" if worst is ranks[0] else f"the clause {worst['query']!r}"
         return Verdict(
@@ -79,6 +93,6 @@ def check_shortcut(question: Question, ctx: CheckContext) -> Verdict:
         question_id=question.id,
         check=CHECK,
         passed=True,
-        reason=f"answer page {shown} over {len(queries)} searches (question rank {question_rank})",
+        reason=f"answer page {shown} over {len(ranks)} searches (question rank {question_rank})",
         evidence=evidence,
     )
