@@ -64,6 +64,16 @@ def test_leak_catches_a_variant_spelling_but_not_a_derived_word() -> None:
     ).passed
 
 
+def test_leak_catches_an_acronym_of_the_answer_or_of_a_tree_entity() -> None:
+    verdict = check_leak(question("Which engineer, known to his staff as GE, built a tower?"), context())
+    assert verdict.reason == "question names the answer 'Gustave Eiffel' by its acronym 'GE'"
+    assert verdict.evidence["match"] == "acronym"
+    verdict = check_leak(question("Whose company built the ET for a fair?"), context())
+    assert verdict.reason == "question names the vertex 1 'Eiffel Tower' by its acronym 'ET'"
+    # case-sensitive whole words only: "et" and "GETS" are no acronyms
+    assert check_leak(question("Who built a tower, et cetera, that GETS visitors?"), context()).passed
+
+
 def test_leak_does_not_fuzzy_match_short_names_inside_other_words() -> None:
     q = question("Which parish priest wrote novels?", answer="Paris")
     assert check_leak(q, context(trees={})).passed

@@ -133,13 +133,22 @@ _HEAD_NOUNS = word_set(
 )
 _NOT_NAME_WORDS = word_set("both all most many some although however today while whereas")
 _LEFT_NAME_WORD = re.compile(r"(?<![\w'’])([A-Z][\w'’]*)(?:[ -]|\s+(?:of(?:\s+the)?|de|du|del)\s+)$")
-_RIGHT_NAME_WORD = re.compile(r"[ -]([A-Z][\w'’]*)")
+_RIGHT_NAME_WORD = re.compile(r"(?:[ -]|\s+(?:of(?:\s+the)?|de|du|del)\s+)([A-Z][\w'’]*)")
+_COMPASS = r"(?:(?:North|South)(?:east|west)?|East|West|Central|Middle)(?:ern)?"
+_COMPASS_WORD = re.compile(_COMPASS + r"\b")
+_LEFT_COMPASS_LIST = re.compile(r"(?<![\w'’])(" + _COMPASS + r")(?:,\s+and\s+|,\s+|\s+and\s+)$")
 
 
 def longer_name_span(text: str, start: int, end: int) -> tuple[int, int]:
     """The capitalised phrase around text[start:end] ("Metropolitan France", "Gulf of Thailand",
     "Guinea-Bissau"); (start, end) when the mention stands alone."""
-    while (left := _LEFT_NAME_WORD.search(text[max(0, start - 60) : start])) and _name_word(left.group(1)):
+    while True:
+        before = text[max(0, start - 60) : start]
+        left = _LEFT_NAME_WORD.search(before)
+        if not left and _COMPASS_WORD.match(text, start):  # "Central and Southeastern Europe"
+            left = _LEFT_COMPASS_LIST.search(before)
+        if not left or not _name_word(left.group(1)):
+            break
         start -= len(left.group(0))
     while (right := _RIGHT_NAME_WORD.match(text[end : end + 60])) and _name_word(right.group(1)):
         end += len(right.group(0))
@@ -259,9 +268,9 @@ def blur_numbers(text: str) -> str:
 def _share(percent: float) -> str:
     if percent < 10:
         return "a small share"
-    if percent < 35:
+    if percent < 40:
         return "a sizeable share"
-    if percent <= 60:
+    if percent <= 55:
         return "about half"
     return "most" if percent < 90 else "nearly all"
 
