@@ -86,6 +86,27 @@ def test_accepted_trees_are_grounded_deep_enough_and_questions_hide_their_entiti
                     assert vertex.page_id in {link.target for link in parent.out_links}
 
 
+def test_accepted_questions_pass_verifys_leak_and_shortcut_checks(fake_run: Path, sample_index: Path) -> None:
+    """Synth runs verify's own leak and shortcut tests before it writes a question, so none fails them later."""
+    from infoseek_local.index.reader import Index
+    from infoseek_local.verify.context import CheckContext, VerifyConfig
+    from infoseek_local.verify.leak import check_leak
+    from infoseek_local.verify.shortcut import check_shortcut
+
+    trees = {t.id: t for t in read_shards(fake_run / "trees", Tree)}
+    questions = list(read_shards(fake_run / "questions", Question))
+    assert questions
+    with Index.open(sample_index) as index:
+        ctx = CheckContext(config=VerifyConfig(), trees=trees, index=index)
+        failed = [
+            (q.question, v.reason)
+            for q in questions
+            for v in (check_leak(q, ctx), check_shortcut(q, ctx))
+            if not v.passed
+        ]
+    assert failed == []
+
+
 def test_same_seed_and_fake_backend_give_byte_identical_shards(
     fake_run: Path, sample_index: Path, tmp_path: Path
 ) -> None:
