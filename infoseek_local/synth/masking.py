@@ -37,15 +37,13 @@ _DAY_MONTH = re.compile(
 _YEAR = re.compile(r"\b(1\d{3}|2[01]\d{2})\b")
 _NUMBER = re.compile(r"\b\d[\d,]*(?:\.\d+)?(?:\s+(?:million|billion|thousand|trillion|hundred))?\b(?![-\w])")
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][\w'’\-]*(?:\s+(?:of|the|de|von|van|al|and)?\s*[A-Z][\w'’\-]*)*")
-_RANKING = re.compile(
-    r"^(?:\w+est|\w*most|least|first|second|third|\w+-largest|\w+-most|\w+-biggest|only|main)$"
-)
+_RANKING = re.compile(r"^(?:\w+est|\w*most|least|first|second|third|\w+-\w+est|\w+-most|only|main)$")
 _DEMONYM = re.compile(r"(?:an|ian|ese|ish|ic|i|ch|ean)$")
 _ERAS = frozenset({"BC", "BCE", "AD", "CE"})
-_COPULA = re.compile(r"\b(?:is|was|are|were)\s+((?:an?|the)\s+[^,;:()]+)", re.IGNORECASE)
+_COPULA = re.compile(r"\b(?:is|was|are|were)\s+((?:an?|the)\s+[^;:()]+)", re.IGNORECASE)
 _NP_STOP = re.compile(
     r"\s+(?:in|on|at|of|from|by|with|that|which|who|whose|where|and|or|for|to|since|located|founded|"
-    r"known|based|between|during|as)\b.*$"
+    r"known|based|between|during|as|after|before|than|throughout|spoken|within|along|across|near)\b.*$"
 )
 
 
@@ -196,9 +194,24 @@ _MASKED_APPOSITIVE = re.compile(
 )
 
 
+_OPENING_APPOSITIVE = (
+    r",\s+(?:and\s+)?(?:officially|formally|also (?:known as|called|referred to as)|formerly(?: known as)?|"
+    r"historically known as|commonly known as|or(?: simply)?)\s+[^,;.]{1,80},\s+"
+)
+
+
 def _subject_first(text: str, placeholder: str) -> str:
     """A sentence about the entity that opens with a pronoun gets the placeholder as its subject; a masked
-    other name of it ("X, officially the Republic of X (RX), is") says nothing and goes."""
+    other name of it ("X, officially the Republic of X (RX), is") says nothing and goes, and so does any
+    other name right after the opening placeholder ("X, formally a republic, is", "X, or simply Y, was")."""
+    opening = re.compile(
+        r"^((?:the\s+)?" + re.escape(placeholder) + r")" + _OPENING_APPOSITIVE, re.IGNORECASE
+    )
+    removed = False
+    while opening.match(text):
+        text, removed = opening.sub(r"\1, ", text, count=1), True
+    if removed:
+        text = re.sub(r"^((?:the\s+)?" + re.escape(placeholder) + r"),\s+", r"\1 ", text, flags=re.IGNORECASE)
     if placeholder == SUBJECT:
         text = re.sub(r"^(this entity),\s+", r"\1 ", _MASKED_APPOSITIVE.sub("", text), flags=re.IGNORECASE)
         text = re.sub(r"^(?:It|They)\s+", SUBJECT + " ", text)
@@ -218,27 +231,47 @@ def mentions_name(text: str, name: str, *, standalone: bool = False) -> bool:
     return False
 
 
+_ADJECTIVE = re.compile(
+    r"^(?:\w+-\w+(?:ing|ed|al|ic|est)|\w+(?:ous|ive|ign|ese|ed|ical|ional|ental|inal|ian|est)|native|autonomous)$"
+)
+# "a sovereign, doubly landlocked country", "a political and economic union": adjectives before the noun
+_ADJECTIVE_LIST = re.compile(r"\b([a-z][\w-]*)(?:,\s+|\s+and\s+)(?=[a-z])")
+_OF_PLURAL = re.compile(r"\bof\s+(?:the\s+)?(?:[\w-]+'s?\s+)?(?:\w+\s+)?((?:[a-z]+\s+)?[a-z]+s)\b")
+
+
 def descriptor_of(title: str, first_sentence: str) -> str:
-    """A short kind for an entity from "X is a Y ...": "a Y" with names removed; "an entity" when unclear."""
+    """A short kind for an entity from "X is a Y ...": "a Y" with names removed; "an entity" when unclear.
+
+    The head noun is kept ("a sovereign, doubly landlocked country" -> "a landlocked country", "the
+    largest and deepest of Earth's five oceanic divisions" -> "an oceanic division")."""
     match = _COPULA.search(first_sentence)
     if not match:
         return "an entity"
     phrase = _PARENTHETICAL.sub("", match.group(1))
+    phrase = _ADJECTIVE_LIST.sub(lambda m: "" if _ADJECTIVE.match(m.group(1)) else m.group(0), phrase)
+    phrase = phrase.split(",")[0]
+    one_of = _OF_PLURAL.search(phrase)
     phrase = _NP_STOP.sub("", phrase).strip().rstrip(".")
     tokens = [t for t in phrase.split() if not t[:1].isupper() and not t[:1].isdigit() and "'" not in t]
     # "the largest country" -> "a country": ranks and superlatives would single the entity out
-    tokens = [t for i, t in enumerate(tokens) if i == 0 or not _RANKING.match(t)]
-    cut = next((i for i, t in enumerate(tokens) if i > 0 and t.endswith("ly")), len(tokens))
-    tokens = tokens[:cut]
+    tokens = [t for i, t in enumerate(tokens) if i == 0 or not (_RANKING.match(t) or t.endswith("ly"))]
     # stop at a participle ("a landmass comprising ...") and keep the article plus three words at most
-    cut = next((i for i, t in enumerate(tokens) if i > 1 and t.endswith(("ing", "ed"))), len(tokens))
-    tokens = tokens[: min(cut, 4)]
+    cut = next((i for i, t in enumerate(tokens) if i > 1 and t.endswith("ing") and "-" not in t), len(tokens))
+    tokens = tokens[:cut]
+    while len(tokens) > 1 and (tokens[-1].endswith("ed") or _ADJECTIVE.match(tokens[-1])):
+        tokens.pop()  # the noun was a name or was cut ("a self-governing British Overseas Territory")
+    if len(tokens) < 2 and one_of:  # "the largest of the world's five oceans" -> "an ocean"
+        tokens = [tokens[0] if tokens else "a", *one_of.group(1).split()]
+        tokens[-1] = re.sub(r"(?<=[^s])s$", "", tokens[-1])
+    tokens = tokens[:1] + tokens[1:][-3:]
+    generic = _HEAD_NOUNS | {"language", "people"}
     if len(tokens) < 2 or any(
-        mentions_name(" ".join(tokens), part) for part in title.split() if len(part) > 3
+        mentions_name(" ".join(tokens), part)
+        for part in title.split()
+        if len(part) > 3 and part.lower() not in generic
     ):
         return "an entity"
-    article = tokens[0].lower()
-    if article == "the":
+    if tokens[0].lower() in ("the", "a", "an"):
         tokens[0] = "an" if tokens[1][:1].lower() in "aeiou" else "a"
     return " ".join(tokens)
 

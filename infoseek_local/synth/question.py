@@ -21,7 +21,7 @@ from ..verify.shortcut import first_shortcut, shortcut_ranks
 from ..verify.text import search_query
 from .claims import bare_kind, clause_subject_rest
 from .context import SynthContext, TreeRejected
-from .masking import acronyms_in, content_terms, mentions_name, term_coverage, word_set
+from .masking import STOPWORDS, acronyms_in, content_terms, mentions_name, term_coverage, word_set
 from .retrospection import blur_steps, check_grounding, constraints_of, find_rival
 
 POLISH_KEEP_COVERAGE = 0.8
@@ -36,50 +36,95 @@ def _pronouns(text: str) -> str:
     return re.sub(r"\b[Tt]his entity\b", "it", text)
 
 
-def clause(text: str) -> str:
-    """A claim as a clause whose subject is the entity being described ("is X", "is such that ...")."""
+Clause = tuple[str, str]  # (how it attaches: "vp" | "whose" | "which", the words)
+
+
+def clause(text: str) -> Clause:
+    """A claim as something said of the entity: a verb phrase ("vp": "borders X"), a "whose" phrase ("its
+    capital is X" -> "capital is X"), or a sentence about it ("which": "for which the lakes are ...")."""
     rest = clause_subject_rest(text)
     if rest is not None:
-        return _pronouns(rest)
+        return "vp", _pronouns(rest)
     body = text.rstrip(" .")
     first = body.split(" ", 1)[0]
     if first.lower() in _OPENERS or (first[1:].islower() and first.endswith(("ing", "ed", "ly"))):
         body = body[:1].lower() + body[1:]
-    return "is such that " + _pronouns(body)
+    body = _pronouns(body)
+    if re.match(r"[a-z]+(?:ed|ing)\b", body) and " it " not in f" {body} ":
+        return "vp", "is " + body  # "situated on a river" -> "is situated on a river"
+    if body.startswith("its ") and " it " not in f" {body} ":
+        return "whose", body[len("its ") :]
+    fronted = _FRONTED.match(body)
+    if fronted and len(fronted.group("lead").split()) <= 16:
+        # "with a population of X, it is the most populous" -> "is the most populous ..., with a population of X"
+        return "vp", f"{fronted.group('vp')}, {fronted.group('lead')}"
+    return "which", body
 
 
-_OPENERS = word_set(
+# an opening phrase, then the entity as subject: "with a population of X, it is ...", "by land area it is ..."
+_FRONTED = re.compile(
+    r"^(?P<lead>[a-z][^;]*?(?<!\bof)(?<!\bto)(?<!\bfrom)(?<!\bwith)(?<!\bby)(?<!\bin)(?<!\bon)(?<!\bat)"
+    r"(?<!\binto)(?<!\band)(?<!\bthat)(?<!\bwhich)),?\s+it\s+(?P<vp>(?:is|was|has|had|lies|borders|covers|"
+    r"shares|forms|contains|includes|occupies|remains|became|ranks|spans|stretches|extends)\b(?:(?!\bit\b).)*)$"
+)
+
+_OPENERS = STOPWORDS | word_set(
     """at in on during after before with by from as since while although the a an there this these those its
-    it most many some several both all according known located situated based its"""
+    it most many some several both all according known located situated based its one to unlike together
+    outside along among despite following under over within between for of scholars"""
 )
 
 
-def _relation_clause(vertices: list[Vertex], child: Vertex) -> str:
+def _attach(kind: str, words: str) -> str:
+    return {"vp": words, "whose": "whose " + words, "which": "for which " + words}[kind]
+
+
+def relative(parts: list[Clause]) -> str:
+    """Clauses as one relative phrase about "one"/"the entity": "that borders X and is Y, whose capital is Z,
+    and for which ..."; verb phrases first, so "that" is said once."""
+    verbs = [words for kind, words in parts if kind == "vp"]
+    pieces = [_join(verbs, " and ")] if verbs else []
+    pieces += [_attach(kind, words) for kind, words in parts if kind != "vp"]
+    text = _join(pieces, ", and ")
+    return ("that " + text) if verbs else text
+
+
+def _join(items: list[str], last: str) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + last + items[-1]
+
+
+def _relation_clause(vertices: list[Vertex], child: Vertex) -> Clause:
     assert child.relation is not None
     text = child.relation.text
-    inner = describe(vertices, child)
+    parts = describe(vertices, child)
     kind = child.descriptor
-    if not inner:
+    if not parts:
         return clause(text)
+    inner = relative(parts)
     for mention in (kind, bare_kind(kind)):
         if re.search(r"\b" + re.escape(mention) + r"\b", text):
             return clause(
-                re.sub(r"\b" + re.escape(mention) + r"\b", f"{mention} (one that {inner})", text, count=1)
+                re.sub(r"\b" + re.escape(mention) + r"\b", f"{mention} (one {inner})", text, count=1)
             )
-    return clause(text) + f" (the {bare_kind(kind)} being one that {inner})"
+    how, words = clause(text)
+    return how, words + f" (the {bare_kind(kind)} being one {inner})"
 
 
-def describe(vertices: list[Vertex], vertex: Vertex) -> str:
-    """The clauses that pin `vertex` down, joined; children nested inside the relation that reaches them."""
+def describe(vertices: list[Vertex], vertex: Vertex) -> list[Clause]:
+    """The clauses that pin `vertex` down; children nested inside the relation that reaches them."""
     parts = [clause(c.text) for c in vertex.claims]
-    parts += [_relation_clause(vertices, c) for c in vertices if c.parent == vertex.index and c.relation]
-    if len(parts) <= 1:
-        return "".join(parts)
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
+    return parts + [
+        _relation_clause(vertices, c) for c in vertices if c.parent == vertex.index and c.relation
+    ]
 
 
 def template_question(vertices: list[Vertex]) -> str:
-    return f"Which entity {describe(vertices, vertices[0])}?"
+    """ "Which entity borders X and is Y, whose capital is Z?"; "Which is the entity whose ...?" when no
+    clause has the entity as its subject."""
+    phrase = relative(describe(vertices, vertices[0]))
+    if phrase.startswith("that "):
+        return f"Which entity {phrase[len('that ') :]}?"
+    return f"Which is the entity {phrase}?"
 
 
 def leaked_names(ctx: SynthContext, vertices: list[Vertex], question: str) -> list[str]:
@@ -128,12 +173,12 @@ def _culprits(ctx: SynthContext, vertices: list[Vertex], found: dict[str, Any]) 
     owned = [(root, c) for c in root.claims] + [
         (root, v.relation) for v in vertices if v.parent == 0 and v.relation is not None
     ]
-    fragment = re.sub(r"^Which entity\s+", "", found["query"].strip())
+    fragment = re.sub(r"^Which (?:is the )?entity\s+", "", found["query"].strip())
     if fragment != template_question(vertices) and len(fragment) > 3:
         everything = [(v, c) for v in vertices for c in v.claims] + [
             (vertices[v.parent], v.relation) for v in vertices if v.relation is not None
         ]
-        holding = [(v, c) for v, c in everything if fragment in clause(c.text) or fragment in c.text]
+        holding = [(v, c) for v, c in everything if fragment in clause(c.text)[1] or fragment in c.text]
         if holding:
             return holding
     return sorted(owned, key=lambda vc: _root_rank(ctx, root, vc[1].text))
