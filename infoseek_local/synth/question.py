@@ -21,8 +21,16 @@ from ..verify.shortcut import first_shortcut, shortcut_ranks
 from ..verify.text import search_query
 from .claims import bare_kind, clause_subject_rest
 from .context import SynthContext, TreeRejected
+from .diffusion import widen
 from .masking import STOPWORDS, acronyms_in, content_terms, mentions_name, term_coverage, word_set
-from .retrospection import blur_steps, check_grounding, constraints_of, find_rival
+from .retrospection import (
+    blur_steps,
+    blur_until_hidden,
+    check_grounding,
+    constraints_of,
+    find_rival,
+    mask_other_entities,
+)
 
 POLISH_KEEP_COVERAGE = 0.8
 
@@ -192,21 +200,37 @@ def _repair_shortcut(ctx: SynthContext, vertices: list[Vertex], found: dict[str,
         before = claim.text
         for step in blur_steps(ctx, vertex):
             blurred = step(claim.text)
-            if blurred != claim.text and (not keep or keep in blurred):
+            if blurred != claim.text and (not keep or keep in blurred) and len(content_terms(blurred)) >= 2:
                 claim.blurred_from = claim.blurred_from or before
                 claim.text = blurred
         if claim.text != before and shortcut_found(ctx, vertices, template_question(vertices)) is None:
             ctx.note(f"shortcut: blurred a claim of vertex {vertex.index + 1}: {claim.text}")
             return True
-        if vertex.index == 0 and claim in vertex.claims and len(constraints_of(vertices, vertex)) > 1:
+        if vertex.index == 0 and claim in vertex.claims:
             vertex.claims.remove(claim)
-            if find_rival(ctx, vertices, vertex) is None:
-                ctx.spent.setdefault(vertex.page_id, set()).update(claim.sentence_ids)
+            ctx.spent.setdefault(vertex.page_id, set()).update(claim.sentence_ids)
+            if constraints_of(vertices, vertex) and find_rival(ctx, vertices, vertex) is None:
                 ctx.note(f"shortcut: dropped a claim of the answer: {claim.text}")
+                return True
+            if _replace_clue(ctx, vertices, vertex):
+                ctx.note(f"shortcut: replaced a claim of the answer: {claim.text}")
                 return True
             vertex.claims.append(claim)  # the answer is not unique without it
         if claim.text != before:
             return True  # blurred: test again (another clause may be the shortcut now)
+    return False
+
+
+def _replace_clue(ctx: SynthContext, vertices: list[Vertex], root: Vertex) -> bool:
+    """Another sentence of the answer's page as its clue, kept if it is not revealing and pins it down."""
+    if not widen(ctx, vertices, root, stage="retrospection"):
+        return False
+    new = root.claims[-1]
+    mask_other_entities(ctx, vertices)
+    if blur_until_hidden(ctx, root, new) and find_rival(ctx, vertices, root) is None:
+        return True
+    root.claims.remove(new)
+    ctx.spent.setdefault(root.page_id, set()).update(new.sentence_ids)
     return False
 
 
