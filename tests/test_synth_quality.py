@@ -71,9 +71,11 @@ def test_blurring_gives_grammatical_orders_of_magnitude_and_shares() -> None:
     assert blur_numbers(NIGERIA_AREA) == "It covers an area of hundreds of thousands of square kilometres."
     assert blur_numbers(ASIA_SHARE) == "Its several billion people constitute most of the world's population."
     assert blur_numbers(NIGERIA_PEOPLE).startswith("With a population of hundreds of millions, it is")
-    assert blur_numbers("It holds roughly 45% of the world's population.") == (
-        "It holds about half of the world's population."
+    assert (
+        blur_numbers("It holds roughly 45% of the world's population.")
+        == "It holds much of the world's population."
     )
+    assert blur_numbers("It covers about 17% of Earth's surface.") == "It covers some of Earth's surface."
     for text in (NIGERIA_AREA, ASIA_SHARE, NIGERIA_PEOPLE):
         assert not re.search(
             r"\bof%|\bof,|(?:about|roughly|more than) (?:dozens|hundreds|thousands)", blur_numbers(text)
@@ -226,3 +228,31 @@ def test_kinds_keep_the_head_noun() -> None:
         )
         != "a political"
     )
+
+
+def test_a_long_question_is_cut_to_length_clue_by_clue(index: Index, sample_index: Path) -> None:
+    import msgspec
+
+    from infoseek_local.synth.question import fit_length
+
+    ctx = context(index, sample_index)
+    jamaica = root_vertex(ctx, "Jamaica")
+    vertices = [jamaica]
+    child = deepen(ctx, vertices, jamaica)
+    deepen(ctx, vertices, child)
+    sentence = next(
+        s for s in ctx.sentences(jamaica.page_id) if s.text.startswith("It is the third-largest island")
+    )
+    jamaica.claims = [attribute_claim(ctx, jamaica, sentence)]
+    texts = {id(c): c.text for v in vertices for c in [*v.claims, v.relation] if c is not None}
+    full = len(template_question(vertices).split())
+    ctx.config = msgspec.structs.replace(ctx.config, max_question_words=full - 3)
+    question = fit_length(ctx, vertices)
+    assert len(question.split()) <= full - 3 and question == template_question(vertices)
+    cut = [c for v in vertices for c in [*v.claims, v.relation] if c is not None and c.text != texts[id(c)]]
+    assert cut, "a clue was cut to its first clause"
+    for claim in cut:  # the first clause of what it said, nothing new
+        assert texts[id(claim)].startswith(claim.text.rstrip(".")) and claim.blurred_from
+    ctx.config = msgspec.structs.replace(ctx.config, max_question_words=5)
+    with pytest.raises(TreeRejected, match="too_long"):
+        fit_length(ctx, vertices)

@@ -17,7 +17,7 @@ CLAIM_WORDS = 16  # longer sentences are cut to the clause that matters, so ques
 # words blurring may introduce that are not in the cited sentence
 BLUR_WORDS = word_set(
     "century centuries tens thousands hundreds dozens several million millions billion billions trillion certain "
-    "entity bc bce ad ce small sizeable share half nearly all"
+    "entity bc bce ad ce"
 )
 
 

@@ -286,7 +286,7 @@ _DATE_PREPOSITION = re.compile(r"\bon\s+(?=the \d+0s\b|the \d+(?:st|nd|rd|th) ce
 
 def blur_numbers(text: str) -> str:
     """Exact dates and figures become periods and orders of magnitude ("about 900,000 square kilometres" ->
-    "hundreds of thousands of square kilometres", "roughly 40% of" -> "about half of"); parentheticals go."""
+    "hundreds of thousands of square kilometres", "roughly 60% of" -> "most of"); parentheticals go."""
     out = _PARENTHETICAL.sub("", text)
     out = _YEAR_RANGE.sub(lambda m: _period(int(m.group(1))), out)
     out = _ERA_YEAR.sub(lambda m: _century(int(m.group(1))) + " " + m.group(2), out)
@@ -299,13 +299,8 @@ def blur_numbers(text: str) -> str:
 
 
 def _share(percent: float) -> str:
-    if percent < 10:
-        return "a small share"
-    if percent < 40:
-        return "a sizeable share"
-    if percent <= 55:
-        return "about half"
-    return "most" if percent < 90 else "nearly all"
+    # function words only, so the blurred claim keeps its overlap with the cited sentence
+    return "some" if percent < 40 else "much" if percent < 55 else "most"
 
 
 def _period(year: int) -> str:

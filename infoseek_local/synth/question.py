@@ -22,7 +22,7 @@ from ..verify.text import search_query
 from .claims import bare_kind, clause_subject_rest
 from .context import SynthContext, TreeRejected
 from .diffusion import widen
-from .masking import STOPWORDS, acronyms_in, content_terms, mentions_name, term_coverage, word_set
+from .masking import STOPWORDS, acronyms_in, content_terms, mentions_name, shorten, term_coverage, word_set
 from .retrospection import (
     blur_steps,
     blur_until_hidden,
@@ -234,8 +234,45 @@ def _replace_clue(ctx: SynthContext, vertices: list[Vertex], root: Vertex) -> bo
     return False
 
 
+def fit_length(ctx: SynthContext, vertices: list[Vertex]) -> str:
+    """The template question within `max_question_words`: the longest clues are cut to their first clause,
+    then clues a vertex can do without (it stays pinned down) go; TreeRejected("too_long") otherwise."""
+    limit = ctx.config.max_question_words
+    while len(question := template_question(vertices).split()) > limit:
+        clues = [(v, c, "") for v in vertices for c in v.claims]
+        clues += [(vertices[v.parent], v.relation, v.descriptor) for v in vertices if v.relation is not None]
+        clues.sort(key=lambda vck: -len(vck[1].text.split()))
+        if not (_cut_a_clue(clues) or _drop_a_clue(ctx, vertices, clues)):
+            raise TreeRejected("too_long", f"{len(question)} words > {limit}")
+    return " ".join(question)
+
+
+def _cut_a_clue(clues: list[tuple[Vertex, Claim, str]]) -> bool:
+    for _, claim, keep in clues:
+        short = shorten(claim.text)
+        if short != claim.text and (not keep or keep in short) and len(content_terms(short)) >= 2:
+            claim.blurred_from = claim.blurred_from or claim.text
+            claim.text = short
+            return True
+    return False
+
+
+def _drop_a_clue(ctx: SynthContext, vertices: list[Vertex], clues: list[tuple[Vertex, Claim, str]]) -> bool:
+    for vertex, claim, _ in clues:
+        if claim not in vertex.claims or len(constraints_of(vertices, vertex)) < 2:
+            continue
+        at = vertex.claims.index(claim)
+        vertex.claims.remove(claim)
+        if find_rival(ctx, vertices, vertex) is None:
+            ctx.spent.setdefault(vertex.page_id, set()).update(claim.sentence_ids)
+            ctx.note(f"too long: dropped a claim of vertex {vertex.index + 1}: {claim.text}")
+            return True
+        vertex.claims.insert(at, claim)
+    return False
+
+
 def write_question(ctx: SynthContext, vertices: list[Vertex]) -> str:
-    question = template_question(vertices)
+    question = fit_length(ctx, vertices)
     for _ in range(MAX_SHORTCUT_REPAIRS):
         found = shortcut_found(ctx, vertices, question)
         if found is None:
@@ -247,8 +284,7 @@ def write_question(ctx: SynthContext, vertices: list[Vertex]) -> str:
     else:
         if shortcut_found(ctx, vertices, question) is not None:
             raise TreeRejected("shortcut", f"still found by one search after {MAX_SHORTCUT_REPAIRS} repairs")
-    if len(question.split()) > ctx.config.max_question_words:
-        raise TreeRejected("too_long", f"{len(question.split())} words > {ctx.config.max_question_words}")
+    question = fit_length(ctx, vertices)
     leaks = leaked_names(ctx, vertices, question)
     if leaks:
         raise TreeRejected("leak", f"question names {', '.join(leaks)}")
