@@ -256,3 +256,18 @@ def test_a_long_question_is_cut_to_length_clue_by_clue(index: Index, sample_inde
     ctx.config = msgspec.structs.replace(ctx.config, max_question_words=5)
     with pytest.raises(TreeRejected, match="too_long"):
         fit_length(ctx, vertices)
+
+
+def test_a_kind_after_the_and_a_modifier_loses_its_article_and_plural_names_agree() -> None:
+    from infoseek_local.synth.question import clause
+
+    # Arabian Sea page: "It is a region of sea in the northern Indian Ocean, ..."
+    assert mask_names(
+        "It is a region of sea in the northern Indian Ocean.", ["Indian Ocean"], "an oceanic division"
+    ) == ("It is a region of sea in the northern oceanic division.")
+    assert mask_names("The capital is Lagos.", ["Lagos"], "a city") == "The capital is a city."
+    # Ural Mountains: "The Ural Mountains ... are a mountain range"
+    assert clause("This entity are a mountain range in a country.") == (
+        "vp",
+        "is a mountain range in a country",
+    )

@@ -120,10 +120,13 @@ def mask_names(text: str, names: list[str], placeholder: str = SUBJECT, *, stand
     if placeholder.startswith(("a ", "an ")):  # "its a country" -> "its country"
         kind = placeholder.split(" ", 1)[1]
         out = re.sub(_DETERMINER + re.escape(placeholder) + r"\b", lambda m: m.group(1) + kind, out)
+        # "the northern a sea", "the similarly defined a region" -> "the northern sea"
+        out = re.sub(_THE_MODIFIERS + re.escape(placeholder) + r"\b", lambda m: m.group(1) + kind, out)
     return _subject_first(out, placeholder)
 
 
 _DETERMINER = r"\b((?:its|their|his|her|our|this|that|these|those|whose)\s+)"
+_THE_MODIFIERS = r"\b([Tt]he\s+(?:[a-z-]+(?:ern|ly|ed|al|ic|ian|ese)\s+){1,3})"
 # nouns that head a longer name and say what it is ("the Gulf of Thailand" is a gulf)
 _HEAD_NOUNS = word_set(
     """gulf bay sea ocean river lake strait channel basin peninsula island islands mountains range desert
@@ -195,7 +198,7 @@ _MASKED_APPOSITIVE = re.compile(
 
 
 _OPENING_APPOSITIVE = (
-    r",\s+(?:and\s+)?(?:officially|formally|also (?:known as|called|referred to as)|formerly(?: known as)?|"
+    r"(?:,\s+|\s+(?=or\s))(?:and\s+)?(?:officially|formally|also (?:known as|called|referred to as)|formerly(?: known as)?|"
     r"historically known as|commonly known as|or(?: simply)?)\s+[^,;.]{1,80},\s+"
 )
 

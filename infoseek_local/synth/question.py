@@ -51,10 +51,10 @@ def clause(text: str) -> Clause:
     """A claim as something said of the entity: a verb phrase ("vp": "borders X"), a "whose" phrase ("its
     capital is X" -> "capital is X"), or a sentence about it ("which": "for which the lakes are ...")."""
     rest = clause_subject_rest(text)
-    if rest is not None:
-        return "vp", _pronouns(rest)
+    if rest is not None:  # "Which entity are a mountain range" (a plural name) -> "is"
+        return "vp", _pronouns(re.sub(r"^(are|were|have)\b", lambda m: _SINGULAR[m.group(1)], rest))
     body = text.rstrip(" .")
-    first = body.split(" ", 1)[0]
+    first = body.split(" ", 1)[0].strip(",;:")
     if first.lower() in _OPENERS or (first[1:].islower() and first.endswith(("ing", "ed", "ly"))):
         body = body[:1].lower() + body[1:]
     body = _pronouns(body)
@@ -76,10 +76,11 @@ _FRONTED = re.compile(
     r"shares|forms|contains|includes|occupies|remains|became|ranks|spans|stretches|extends)\b(?:(?!\bit\b).)*)$"
 )
 
+_SINGULAR = {"are": "is", "were": "was", "have": "has"}
 _OPENERS = STOPWORDS | word_set(
     """at in on during after before with by from as since while although the a an there this these those its
     it most many some several both all according known located situated based its one to unlike together
-    outside along among despite following under over within between for of scholars"""
+    outside along among despite following under over within between for of scholars almost nearly about"""
 )
 
 
