@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import time
+from importlib.metadata import version
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -136,7 +137,7 @@ def make_tenfold(source: Path, out: Path, copies: int = 10) -> Path:
 
 
 def micro(path: Path, pages: int) -> None:
-    """Per-page link extraction (resiliparse 2.0.1 DOM vs scan) and per-link URL resolution choices."""
+    """Per-page link extraction (resiliparse DOM vs scan) and per-link URL resolution choices."""
     from urllib.parse import urljoin
 
     import ada_url
@@ -167,7 +168,8 @@ def micro(path: Path, pages: int) -> None:
     print(
         f"    parse + main text (resiliparse)     {per_page(lambda u, h: extract_plain_text(HTMLTree.parse(h), main_content=True), htmls):8.2f} ms"
     )
-    print(f"    links: resiliparse 2.0.1 DOM a[href] {per_page(dom, htmls[:5]):8.2f} ms (hrefs + text only)")
+    dom_label = f"links: resiliparse {version('resiliparse')} DOM a[href]"
+    print(f"    {dom_label:<39}{per_page(dom, htmls[:5]):8.2f} ms (hrefs + text only)")
     scan = per_page(lambda u, h: extract_links(h, canonical_url(u)), htmls)
     print(f"    links: scan + canonical URLs (ours)  {scan:8.2f} ms")
     hrefs = (
