@@ -64,6 +64,19 @@ def test_leak_catches_a_variant_spelling_but_not_a_derived_word() -> None:
     ).passed
 
 
+def test_leak_catches_another_name_a_vertex_sentence_gives_it() -> None:
+    tree = eiffel_tree()
+    tree.vertices[1].claims.append(
+        claim(
+            "This entity is a landlocked country in Central Asia.",
+            "Tajikistan, officially the Republic of Tajikistan and historically known as Tadzhikistan, is a "
+            "landlocked country in Central Asia.",
+        )
+    )
+    verdict = check_leak(question("Which engineer was born in Tadzhikistan?"), context(trees={"t1": tree}))
+    assert verdict.reason == "question names the other name of vertex 1 'Tadzhikistan'"
+
+
 def test_leak_catches_an_acronym_of_the_answer_or_of_a_tree_entity() -> None:
     verdict = check_leak(question("Which engineer, known to his staff as GE, built a tower?"), context())
     assert verdict.reason == "question names the answer 'Gustave Eiffel' by its acronym 'GE'"

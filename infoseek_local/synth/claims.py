@@ -6,7 +6,7 @@ import re
 
 from ..records import Claim, Vertex
 from .context import SynthContext
-from .masking import SUBJECT, clip_after, content_terms, mask_names, shorten, word_set
+from .masking import BLUR_WORDS, SUBJECT, clip_after, content_terms, mask_names, shorten
 from .sentences import Sentence
 
 _CHILD_MARK = "\x00child\x00"
@@ -14,11 +14,6 @@ _MARK_WITH_DETERMINER = re.compile(
     r"(\b(?:its|their|his|her|our|this|that|these|those|whose)\s+)?" + _CHILD_MARK
 )
 CLAIM_WORDS = 16  # longer sentences are cut to the clause that matters, so questions stay readable
-# words blurring may introduce that are not in the cited sentence
-BLUR_WORDS = word_set(
-    "century centuries tens thousands hundreds dozens several million millions billion billions trillion certain "
-    "entity bc bce ad ce"
-)
 
 
 def attribute_claim(ctx: SynthContext, vertex: Vertex, sentence: Sentence) -> Claim:

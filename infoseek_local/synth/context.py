@@ -69,7 +69,8 @@ class FitAnswer(msgspec.Struct, kw_only=True):
 
 
 _GIVEN_NAME = re.compile(
-    r"\b(?:officially(?: known as)?|also (?:known as|called)|formerly(?: known as)?|commonly known as|^[^,]{1,60}, or)\s+"
+    r"\b(?:officially(?: known as)?|also (?:known as|called)|formerly(?: known as)?|(?:commonly|historically) known as|"
+    r"^[^,]{1,60}, or)\s+"
     r"(?:the\s+)?((?:[A-Z][\w'’.-]*)(?:\s+(?:of|the|and|de|[A-Z][\w'’.-]*))*)"
 )
 _ABBREVIATION = re.compile(r"\(([A-Z][A-Z.]{1,7})\)")

@@ -52,6 +52,14 @@ _NAME_WORD = re.compile(r"[^\W\d_][\w'’]*")
 _ACRONYM_FILLERS = word_set("of the and de du del la le von van al for in on")
 
 
+# words blurring may introduce that are not in the cited sentence; the grounded checks of synth and verify
+# both accept them
+BLUR_WORDS = word_set(
+    "century centuries tens thousands hundreds dozens several million millions billion billions trillion certain "
+    "entity bc bce ad ce"
+)
+
+
 def is_acronym_of(abbreviation: str, name: str) -> bool:
     """Whether an all-capitals word abbreviates a name of 2+ capitalised words: every capitalised word gives
     its initial and maybe up to 2 more of its letters in order ("MSEA": Mainland SouthEast Asia), fillers

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..records import Question, Verdict
+from ..synth.context import names_given_in
 from ..synth.masking import acronyms_in
 from .answer_match import answer_variants
 from .context import CheckContext, VerifyConfig
@@ -20,6 +21,12 @@ def _names(question: Question, ctx: CheckContext) -> list[tuple[str, str]]:
     tree = ctx.tree_of(question)
     if tree is not None:
         names += [(v.title, "answer page" if v.index == 0 else f"vertex {v.index}") for v in tree.vertices]
+        # other names a vertex's own cited sentences give it ("historically known as Tadzhikistan")
+        for vertex in tree.vertices:
+            kind = f"other name of vertex {vertex.index}"
+            for claim in vertex.claims:
+                if claim.kind == "attribute":
+                    names += [(name, kind) for s in claim.sentences for name in names_given_in(s)]
     return names
 
 

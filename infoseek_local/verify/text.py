@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
+from ..synth.masking import BLUR_WORDS
 from .answer_match import normalize_answer
 
 STOPWORDS = frozenset(
@@ -16,10 +17,6 @@ STOPWORDS = frozenset(
     only into onto over under about after before between during through while since until upon within without
     across against among around per via has have had having do does did can could may might must shall should
     will would one such other another some any each many much more most several entity certain s""".split()  # noqa: SIM905
-)
-# words the synth stage's rule-based blurring introduces ("the 1950s", "hundreds of", "a certain one")
-BLUR_WORDS = frozenset(
-    "century centuries dozens hundreds thousands millions billions million billion".split()  # noqa: SIM905
 )
 _DECADE = re.compile(r"^(\d{2,3})0s$")
 _ORDINAL_CENTURY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)$")
