@@ -114,3 +114,12 @@ def test_other_names_come_from_official_names_aliases_and_abbreviations() -> Non
     ]
     assert names_given_in("Russia, or the Russian Federation, is a country.") == ["Russian Federation"]
     assert names_given_in("It trades tea or Coffee with France.") == []
+    # an abbreviation of another entity is not a name of the subject
+    xinjiang = (
+        "Xinjiang, officially the Xinjiang Uygur Autonomous Region (XUAR), is an autonomous region of the "
+        "People's Republic of China (PRC), located in the northwest of the country."
+    )
+    assert names_given_in(xinjiang, ["Xinjiang"]) == ["Xinjiang Uygur Autonomous Region", "XUAR"]
+    assert names_given_in("Mainland Southeast Asia (MSEA) is a region.", ["Mainland Southeast Asia"]) == [
+        "MSEA"
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal, Protocol, TypeVar
@@ -14,7 +15,7 @@ from ..index.protocol import IndexLike
 from ..llm.base import Completion, GenParams
 from ..records import Page
 from .config import SynthConfig
-from .masking import descriptor_of
+from .masking import descriptor_of, is_acronym_of
 from .sentences import Sentence, split_sentences
 
 T = TypeVar("T")
@@ -76,11 +77,19 @@ _GIVEN_NAME = re.compile(
 _ABBREVIATION = re.compile(r"\(([A-Z][A-Z.]{1,7})\)")
 
 
-def names_given_in(sentence: str) -> list[str]:
-    """Other names a sentence gives its subject: official names, "also known as", abbreviations."""
-    names = [m.group(1).strip() for m in _GIVEN_NAME.finditer(sentence)]
-    names += [m.group(1) for m in _ABBREVIATION.finditer(sentence)]
-    return [re.sub(r"\s+(?:of|the|and|de)$", "", n) for n in names if len(n) >= 2]
+def names_given_in(sentence: str, subject_names: Sequence[str] = ()) -> list[str]:
+    """Other names a sentence gives its subject: official names, "also known as", and abbreviations of the
+    subject's names. "(PRC)" after "People's Republic of China" in a sentence about Xinjiang names China, not
+    the subject, so an abbreviation counts only when it abbreviates `subject_names` or a name given here."""
+    given = [m.group(1).strip() for m in _GIVEN_NAME.finditer(sentence)]
+    given = [re.sub(r"\s+(?:of|the|and|de)$", "", n) for n in given if len(n) >= 2]
+    own = [*subject_names, *given]
+    abbreviations = [
+        m.group(1)
+        for m in _ABBREVIATION.finditer(sentence)
+        if any(is_acronym_of(m.group(1), name) for name in own)
+    ]
+    return given + abbreviations
 
 
 @dataclass
@@ -122,7 +131,7 @@ class SynthContext:
             title = self.page(page_id).title.strip()
             names = [title, re.sub(r"\s*\([^)]*\)\s*$", "", title).strip()]
             for sentence in self.sentences(page_id)[:DESCRIPTOR_SENTENCES]:
-                names += names_given_in(sentence.text)
+                names += names_given_in(sentence.text, names[:2])
             for link in self.index.in_links(page_id):
                 anchor = " ".join(link.anchor.split())
                 if 3 <= len(anchor) <= 80:

@@ -26,7 +26,7 @@ def _names(question: Question, ctx: CheckContext) -> list[tuple[str, str]]:
             kind = f"other name of vertex {vertex.index}"
             for claim in vertex.claims:
                 if claim.kind == "attribute":
-                    names += [(name, kind) for s in claim.sentences for name in names_given_in(s)]
+                    names += [(n, kind) for s in claim.sentences for n in names_given_in(s, [vertex.title])]
     return names
 
 
