@@ -385,3 +385,14 @@ def test_test_fraction_is_refused_for_other_formats(run_dir: Path, tmp_path: Pat
     assert result.exit_code == 2
     assert "--test-fraction applies to --format rl only" in result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_export_finds_the_index_of_a_run_made_by_synth(sample_index: Path, tmp_path: Path) -> None:
+    from infoseek_local.export.common import run_index_dir
+
+    run = tmp_path / "run"
+    result = CliRunner().invoke(
+        cli, ["synth", "--index", str(sample_index), "--out", str(run), "--n", "1", "--backend", "fake"]
+    )
+    assert result.exit_code == 0, result.output
+    assert run_index_dir(run) == sample_index

@@ -71,7 +71,8 @@ def sample_command(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from ..agent.agent import AgentConfig
-    from ..agent.sampling import SampleConfig, index_path_for, load_accepted, sample_run
+    from ..agent.sampling import SampleConfig, load_accepted, sample_run
+    from ..run.paths import index_path_for
 
     load_accepted(run_dir)  # fail before loading a model when there is nothing to sample
     if temperature == 0 and samples > 1:

@@ -77,18 +77,15 @@ def iter_trajectories(run: Path) -> Iterator[Trajectory]:
 
 
 def run_index_dir(run: Path) -> Path | None:
-    """The index directory named in the run's config.toml, or None when the run has no readable config."""
-    import tomllib
+    """The index the run was made from, or None when its config names none that exists (the export then
+    judges the licence by the gold URLs alone)."""
+    from ..errors import InfoseekError
+    from ..run.paths import index_path_for
 
-    config = run / "config.toml"
     try:
-        index = tomllib.loads(config.read_text()).get("index")
-    except (OSError, tomllib.TOMLDecodeError):
+        return index_path_for(run)
+    except InfoseekError:
         return None
-    if not isinstance(index, str) or not index:
-        return None
-    path = Path(index)
-    return path if path.is_absolute() else (run / path)
 
 
 # ── the output directory ──────────────────────────────────────────────────────────────────────────────────

@@ -18,14 +18,17 @@ def word_set(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-STOPWORDS = word_set(
+# words that carry no content, shared with verify's overlap checks
+FUNCTION_WORDS = word_set(
     """a an the and or but of in on at to for from by with as is are was were be been being this that these
-    those it its it's their there here which who whom whose what when where why how not no nor so than then
+    those it its their there here which who whom whose what when where why how not no nor so than then
     also only into onto over under about after before between during through while since until upon within
     without across against among around per via has have had having do does did can could may might must
-    shall should will would one ones such other another some any each many much more most several entity
-    certain thing called known named s"""
+    shall should will would one such other another some any each many much more most several entity
+    certain s"""
 )
+# masking also passes over naming words ("known as", "called") and placeholders' filler
+STOPWORDS = FUNCTION_WORDS | word_set("it's ones thing called known named")
 
 _PARENTHETICAL = re.compile(r"\s*[(\[][^()\[\]]*[)\]]")
 _YEAR_RANGE = re.compile(r"\b(\d{3,4})\s*[–-]\s*(\d{2,4})\b")

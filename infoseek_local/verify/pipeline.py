@@ -306,9 +306,9 @@ def run_verify(
     on_start: Callable[[int], None] | None = None,
 ) -> VerifySummary:
     """Open what the selected checks need (judge, index), verify the run, close them again."""
-    from ..agent.sampling import index_path_for
     from ..index.reader import Index
     from ..llm.factory import open_llm_from_config
+    from ..run.paths import index_path_for
 
     run_dir = Path(run_dir)
     specs = resolve_checks(config.checks)

@@ -8,16 +8,10 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
-from ..synth.masking import BLUR_WORDS
+from ..synth.masking import BLUR_WORDS, FUNCTION_WORDS
 from .answer_match import normalize_answer
 
-STOPWORDS = frozenset(
-    """a an the and or but of in on at to for from by with as is are was were be been being this that these
-    those it its their there here which who whom whose what when where why how not no nor so than then also
-    only into onto over under about after before between during through while since until upon within without
-    across against among around per via has have had having do does did can could may might must shall should
-    will would one such other another some any each many much more most several entity certain s""".split()  # noqa: SIM905
-)
+STOPWORDS = FUNCTION_WORDS
 _DECADE = re.compile(r"^(\d{2,3})0s$")
 _ORDINAL_CENTURY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)$")
 _YEARS = re.compile(r"\b(\d{3,4})\b")
