@@ -105,6 +105,9 @@ class Vertex(Struct, kw_only=True):
     relation: Claim | None = None
     claims: list[Claim] = field(default_factory=list)
     descriptor: str = ""  # synth: the entity's kind ("a country"), used in place of its name in questions
+    # which page the relation's cited sentence is on: "parent" (the parent links to this vertex) or "child"
+    # (this vertex's page links to the parent: a back-link, read as "a country in which a city ...")
+    relation_from: str = "parent"
 
 
 class Tree(Struct, tag="tree", kw_only=True):
@@ -134,6 +137,9 @@ class Question(Struct, tag="question", kw_only=True):
     gold_page_ids: list[int]
     gold_urls: list[str]
     provenance: Provenance
+    # oracle.oracle_solve, following the tree bottom-up: searches it ran (-1: not measured), root reached
+    oracle_searches: int = -1
+    oracle_solved: bool = False
 
 
 # ── verification ─────────────────────────────────────────────────────────────────────────────────────────

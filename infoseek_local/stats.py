@@ -51,6 +51,37 @@ def synth_funnel(run_dir: Path) -> Section | None:
     return Section("synthesis funnel", rows)
 
 
+def oracle_figures(questions: list[Question]) -> dict[str, Any] | None:
+    """Oracle search counts of the measured questions (oracle_searches >= 0); None when none was measured.
+
+    Mean and median count solved questions only: an unsolved one stopped early, its count says nothing of
+    what solving it takes.
+    """
+    measured = [q for q in questions if q.oracle_searches >= 0]
+    if not measured:
+        return None
+    solved = [q.oracle_searches for q in measured if q.oracle_solved]
+    return {
+        "measured": len(measured),
+        "solved_share": len(solved) / len(measured),
+        "mean_searches": round(statistics.fmean(solved), 2) if solved else None,
+        "median_searches": statistics.median(solved) if solved else None,
+    }
+
+
+def _oracle_row(questions: list[Question]) -> list[tuple[str, Any]]:
+    figures = oracle_figures(questions)
+    if figures is None:
+        return []
+    mean = "-" if figures["mean_searches"] is None else figures["mean_searches"]
+    median = "-" if figures["median_searches"] is None else figures["median_searches"]
+    summary = (
+        f"{figures['measured']} measured, {figures['solved_share']:.1%} solved; "
+        f"searches when solved: mean {mean}, median {median}"
+    )
+    return [("oracle searches", summary)]
+
+
 def synth_shapes(run_dir: Path) -> Section | None:
     questions = list(read_shards(run_dir / "questions", Question))
     if not questions:
@@ -64,6 +95,7 @@ def synth_shapes(run_dir: Path) -> Section | None:
             ("mean question length (words)", round(statistics.fmean(words), 1)),
             ("mean question length (chars)", round(statistics.fmean(len(q.question) for q in questions), 1)),
             ("mean aliases per answer", round(statistics.fmean(len(q.aliases) for q in questions), 2)),
+            *_oracle_row(questions),
         ],
     )
 

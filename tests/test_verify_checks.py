@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import msgspec
 import pytest
-from verify_records import HARD_QUESTION, MemoryIndex, claim, eiffel_tree, fake_llm, page_id, question
+from verify_records import (
+    HARD_QUESTION,
+    MEMORY_QUESTION_SHORTCUT_RANK,
+    MemoryIndex,
+    claim,
+    eiffel_tree,
+    fake_llm,
+    page_id,
+    question,
+)
 
 from infoseek_local.errors import ConfigError
 from infoseek_local.verify.context import CheckContext, VerifyConfig
@@ -224,27 +233,51 @@ def test_verifiability_fails_when_the_judge_cannot_reach_the_answer() -> None:
 # ── shortcut ─────────────────────────────────────────────────────────────────────────────────────────────
 
 
+SHORTCUT_CONFIG = VerifyConfig(question_shortcut_rank=MEMORY_QUESTION_SHORTCUT_RANK)
+
+
 def test_shortcut_fails_a_one_page_question_and_reports_the_rank() -> None:
     one_page = "Which French civil engineer also worked on the Statue of Liberty?"
-    verdict = check_shortcut(question(one_page), context(index=MemoryIndex()))
+    verdict = check_shortcut(question(one_page), context(index=MemoryIndex(), config=SHORTCUT_CONFIG))
     assert not verdict.passed
     assert verdict.evidence["question_rank"] == 1
-    assert verdict.reason == "one search with the question ranks the answer page 1"
+    assert verdict.evidence["question_plain_rank"] == 1
+    assert verdict.reason == (
+        "one search with the question ranks the answer page 1 in the index's ranking and 1 in plain BM25 "
+        "(a shortcut at rank <= 1)"
+    )
 
 
 def test_shortcut_fails_when_one_clause_alone_finds_the_answer_page() -> None:
     text = "Which person, a French civil engineer, had a firm that made a tower on the Champ de Mars in Paris, France?"
-    verdict = check_shortcut(question(text), context(index=MemoryIndex()))
+    verdict = check_shortcut(question(text), context(index=MemoryIndex(), config=SHORTCUT_CONFIG))
     assert not verdict.passed
-    assert verdict.reason == "one search with the clause 'a French civil engineer' ranks the answer page 1"
+    assert verdict.reason == (
+        "one search with the clause 'a French civil engineer' ranks the answer page 1 in the index's ranking "
+        "and 1 in plain BM25 (a shortcut at rank <= 1)"
+    )
     assert verdict.evidence["question_rank"] == 2
+    assert verdict.evidence["question_plain_rank"] == 2
+
+
+def test_shortcut_holds_the_whole_question_to_the_top_10_by_default() -> None:
+    # six pages: the whole question's searches cannot leave the answer page outside a top 10
+    verdict = check_shortcut(question(), context(index=MemoryIndex()))
+    assert not verdict.passed
+    assert verdict.reason == (
+        "one search with the question ranks the answer page 2 in the index's ranking and 2 in plain BM25 "
+        "(a shortcut at rank <= 10)"
+    )
 
 
 def test_shortcut_passes_a_multi_page_question() -> None:
-    verdict = check_shortcut(question(), context(index=MemoryIndex()))
+    index = MemoryIndex()
+    verdict = check_shortcut(question(), context(index=index, config=SHORTCUT_CONFIG))
     assert verdict.passed, verdict.reason
     assert verdict.evidence["question_rank"] != 1
-    assert all(r["rank"] != 1 for r in verdict.evidence["clause_ranks"])
+    assert verdict.evidence["question_plain_rank"] != 1
+    assert all(r["rank"] != 1 and r["plain_rank"] != 1 for r in verdict.evidence["clause_ranks"])
+    assert index.plain_searches[0] == HARD_QUESTION  # plain BM25 gets the raw text, stopwords kept
 
 
 def test_clauses_split_on_punctuation_and_relative_words() -> None:
@@ -289,7 +322,7 @@ def test_unknown_check_lists_the_valid_ones() -> None:
     with pytest.raises(ConfigError) as info:
         resolve_checks(["leak", "speling"])
     assert str(info.value) == (
-        "unknown check 'speling'; valid checks: grounded, leak, difficulty, verifiability, shortcut, duplicate"
+        "unknown check 'speling'; valid checks: grounded, leak, fluency, difficulty, verifiability, shortcut, duplicate"
     )
 
 

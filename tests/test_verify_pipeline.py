@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from verify_records import HARD_QUESTION, MemoryIndex, eiffel_tree, fake_llm, question
+from verify_records import (
+    HARD_QUESTION,
+    MEMORY_QUESTION_SHORTCUT_RANK,
+    MemoryIndex,
+    eiffel_tree,
+    fake_llm,
+    question,
+)
 
 from infoseek_local.cli import cli
 from infoseek_local.errors import ConfigError, InputError
@@ -50,6 +57,10 @@ def make_run(root: Path) -> Path:
 CHECKS = ("leak", "grounded", "shortcut", "difficulty", "duplicate")
 
 
+def verify_config(**settings: object) -> VerifyConfig:
+    return VerifyConfig(question_shortcut_rank=MEMORY_QUESTION_SHORTCUT_RANK, **settings)  # type: ignore[arg-type]
+
+
 def closed_book_misses(messages, schema):  # type: ignore[no-untyped-def]
     return {"answer": "Alexandre Dumas"}
 
@@ -57,7 +68,7 @@ def closed_book_misses(messages, schema):  # type: ignore[no-untyped-def]
 def run_verify(run: Path, **kwargs: object):  # type: ignore[no-untyped-def]
     llm, backend = fake_llm()
     backend.responder = closed_book_misses
-    config = kwargs.pop("config", VerifyConfig(checks=CHECKS, samples=2))
+    config = kwargs.pop("config", verify_config(checks=CHECKS, samples=2))
     summary = verify_questions(run, config, llm=llm, index=MemoryIndex(), **kwargs)  # type: ignore[arg-type]
     return summary, backend
 
@@ -89,7 +100,7 @@ def test_verify_writes_verdicts_and_the_accepted_set(tmp_path: Path) -> None:
 
 def test_keep_going_runs_every_check(tmp_path: Path) -> None:
     run = make_run(tmp_path)
-    run_verify(run, config=VerifyConfig(checks=("leak", "shortcut"), keep_going=True))
+    run_verify(run, config=verify_config(checks=("leak", "shortcut"), keep_going=True))
     checks = [v.check for v in read_verdicts(run) if v.question_id == "leaky"]
     assert checks == ["leak", "shortcut"]
 
@@ -121,12 +132,12 @@ def test_rerun_with_other_settings_is_refused_until_restart(tmp_path: Path) -> N
     run = make_run(tmp_path)
     run_verify(run)
     with pytest.raises(ConfigError) as info:
-        run_verify(run, config=VerifyConfig(checks=CHECKS, samples=5))
+        run_verify(run, config=verify_config(checks=CHECKS, samples=5))
     assert str(info.value) == (
         f"{run}/verdicts/shard-00000.msgpack.zst was verified with other settings (samples: 2 -> 5); "
         "rerun with the same options to resume, or add --restart to verify the run again"
     )
-    summary, _ = run_verify(run, config=VerifyConfig(checks=CHECKS, samples=5), restart=True)
+    summary, _ = run_verify(run, config=verify_config(checks=CHECKS, samples=5), restart=True)
     assert summary.accepted == 1
 
 
@@ -154,10 +165,12 @@ def test_report_says_why_a_question_failed(tmp_path: Path) -> None:
     run = make_run(tmp_path)
     run_verify(run)
     lines = verdict_lines(run, "shortcut")
-    assert lines[0] == "verify: rejected by shortcut: one search with the question ranks the answer page 1"
-    assert lines[3].startswith(
-        "  FAIL shortcut: one search with the question ranks the answer page 1 [question_rank=1"
+    reason = (
+        "one search with the question ranks the answer page 1 in the index's ranking and 1 in plain BM25 "
+        "(a shortcut at rank <= 1)"
     )
+    assert lines[0] == f"verify: rejected by shortcut: {reason}"
+    assert lines[3] == f"  FAIL shortcut: {reason} [question_rank=1; question_plain_rank=1]"
     assert verdict_lines(run, "good")[0] == "verify: accepted (passed every check)"
     assert verdict_lines(run, "dup")[0].startswith(
         "verify: rejected by duplicate: near-duplicate of question 'good'"
@@ -204,7 +217,7 @@ def test_cli_unknown_check_lists_valid_ones(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert str(result.exception) == (
-        "unknown check 'nope'; valid checks: grounded, leak, difficulty, verifiability, shortcut, duplicate"
+        "unknown check 'nope'; valid checks: grounded, leak, fluency, difficulty, verifiability, shortcut, duplicate"
     )
 
 

@@ -16,10 +16,12 @@ from infoseek_local.verify.shortcut import check_shortcut
 from infoseek_local.verify.verifiability import check_verifiability
 
 ONE_PAGE = "Which river, historically known as the Oxus, flows through Afghanistan, Tajikistan, Turkmenistan and Uzbekistan?"
+# the index's own ranking misses the river for this question; plain BM25 ranks it 5th
 TWO_PAGES = (
     "Which waterway rises north of a mountain range that stretches between central Afghanistan and northern "
     "Pakistan, and once emptied into a shrinking inland lake?"
 )
+HIDDEN = "Which waterway begins north of a mountain range stretching from central Afghanistan into northwestern Pakistan?"
 
 
 @pytest.fixture(scope="module")
@@ -82,14 +84,34 @@ def test_shortcut_on_the_sample_index(index: Index) -> None:
     ctx = CheckContext(config=VerifyConfig(), trees={"amu": tree}, index=index)
     verdict = check_shortcut(question, ctx)
     assert not verdict.passed
+    assert verdict.reason == (
+        "one search with the question ranks the answer page 5 in the index's ranking and 1 in plain BM25 "
+        "(a shortcut at rank <= 10)"
+    )
+    assert [(r["query"], r["rank"], r["plain_rank"]) for r in verdict.evidence["clause_ranks"]] == [
+        ("historically known as the Oxus", 1, 1)
+    ]
+
+
+def test_shortcut_catches_a_question_only_plain_bm25_solves(index: Index) -> None:
+    question, tree = amu_darya(index, TWO_PAGES)
+    verdict = check_shortcut(question, CheckContext(config=VerifyConfig(), trees={"amu": tree}, index=index))
+    assert not verdict.passed
     assert (
         verdict.reason
-        == "one search with the clause 'historically known as the Oxus' ranks the answer page 1"
+        == "one search with the question ranks the answer page 5 in plain BM25 (a shortcut at rank <= 10)"
     )
-    question, _ = amu_darya(index, TWO_PAGES)
-    verdict = check_shortcut(question, ctx)
+    assert (verdict.evidence["question_rank"], verdict.evidence["question_plain_rank"]) == (None, 5)
+
+
+def test_shortcut_passes_a_question_neither_ranking_solves(index: Index) -> None:
+    question, tree = amu_darya(index, HIDDEN)
+    verdict = check_shortcut(question, CheckContext(config=VerifyConfig(), trees={"amu": tree}, index=index))
     assert verdict.passed, verdict.reason
-    assert verdict.evidence["question_rank"] != 1
+    assert (
+        verdict.reason
+        == "answer page not in the top 10 over 2 searches in 2 rankings (question rank None, plain None)"
+    )
 
 
 def test_grounded_on_real_pages(index: Index) -> None:

@@ -17,6 +17,7 @@ from msgspec import Meta, Struct
 
 from ..llm.base import GenParams
 from ..records import SearchHit
+from ..text import FUNCTION_WORDS
 
 if TYPE_CHECKING:
     from ..index.protocol import IndexLike
@@ -30,11 +31,6 @@ GROUNDED_SHARE = 0.6
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-_STOPWORDS_TEXT = (
-    "the a an and or of in on at to for from by with as is was were are be been it its this that which who "
-    "whom whose what when where how than then also has had have not but into over under about"
-)
-_STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
 
 class RefinedFacts(Struct, kw_only=True):
@@ -61,8 +57,11 @@ class Refinement:
 
 
 def content_words(text: str) -> list[str]:
+    # the shared content-word rule (text package), kept as a list with repeats for passage scoring
     return [
-        w for w in (m.group(0).lower() for m in _WORD.finditer(text)) if len(w) > 2 and w not in _STOPWORDS
+        w
+        for w in (m.group(0).lower() for m in _WORD.finditer(text))
+        if len(w) > 2 and w not in FUNCTION_WORDS
     ]
 
 

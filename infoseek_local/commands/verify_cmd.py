@@ -6,12 +6,13 @@ from pathlib import Path
 
 import click
 
-CHECK_NAMES = "grounded, leak, difficulty, verifiability, shortcut, duplicate"
+CHECK_NAMES = "grounded, leak, fluency, difficulty, verifiability, shortcut, duplicate"
 # measured on the bundled corpus (28 synth questions): difficulty passed 14/14, verifiability 1/14
 EMBEDDED_JUDGE_NOTE = (
     "as a judge the 135M model knows almost nothing closed-book (difficulty passes nearly every question) and "
     "cannot follow clues across pages (verifiability rejects nearly every one); pass --judge-model with a 7B+ "
-    "instruct GGUF or --judge-endpoint, or keep to the code checks: --checks leak,grounded,shortcut,duplicate"
+    "instruct GGUF or --judge-endpoint, or keep to the code checks: "
+    "--checks fluency,leak,grounded,shortcut,duplicate"
 )
 
 

@@ -1,8 +1,9 @@
 """The tantivy BM25 index: schema, writing and querying.
 
 Fields: `id` (page id), `url` (tokenised, stored), `url_key` (the canonical URL as one raw term, for exact
-lookup), `title` and `body` (English stemming, stored; body feeds snippets) and `anchors` (the anchor text of
-links pointing at the page, as web engines index it; not stored).
+lookup), `title` and `body` (English stemming, stored; body feeds snippets), `anchors` (the anchor text of
+links pointing at the page, as web engines index it; not stored) and `plain` (the body again, lower-cased and
+split only: no stemming, stopwords kept; not stored), for a second, plain BM25 ranking.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ..errors import IndexMismatchError
+
 SEARCH_FIELDS = ["title", "body", "anchors", "url"]
+PLAIN_FIELD = "plain"
 FIELD_BOOSTS = {"title": 2.0, "anchors": 1.5, "body": 1.0, "url": 0.5}
 MAX_QUERY_TERMS = 64
 _WORD = re.compile(r"\w+")
@@ -31,6 +35,9 @@ def build_schema(tokenizer: str = "en_stem") -> Any:
     builder.add_text_field("title", stored=True, tokenizer_name=tokenizer)
     builder.add_text_field("body", stored=True, tokenizer_name=tokenizer)
     builder.add_text_field("anchors", stored=False, tokenizer_name=tokenizer)
+    # "default" whatever `tokenizer` is: the plain ranking must not change with the build options;
+    # "freq": BM25 needs term frequencies, and no phrase query reaches it (query_text drops quotes)
+    builder.add_text_field(PLAIN_FIELD, stored=False, tokenizer_name="default", index_option="freq")
     return builder.build()
 
 
@@ -48,7 +55,9 @@ class FulltextWriter:
         self.writer = self.index.writer(heap_size=heap_bytes or (32 << 20) * threads, num_threads=threads)
 
     def add(self, page_id: int, url: str, title: str, body: str, anchors: str) -> None:
-        doc = self._tantivy.Document(url=url, url_key=url, title=title, body=body, anchors=anchors)
+        doc = self._tantivy.Document(
+            url=url, url_key=url, title=title, body=body, anchors=anchors, plain=body
+        )
         doc.add_unsigned("id", page_id)  # a plain int keyword would be taken as i64 and rejected
         self.writer.add_document(doc)
 
@@ -63,19 +72,33 @@ def query_text(query: str) -> str:
 
 
 class FulltextReader:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, index_path: Path | None = None) -> None:
         import tantivy
 
         self._tantivy = tantivy
+        self._index_path = index_path or directory  # what error messages name
         self.index = tantivy.Index.open(str(directory))
         self.schema = self.index.schema
         self.searcher = self.index.searcher()
+        self.has_plain = _has_field(self.index, PLAIN_FIELD)
 
     def parse(self, query: str) -> Any | None:
         text = query_text(query)
         if not text:
             return None
         return self.index.parse_query(text, SEARCH_FIELDS, field_boosts=FIELD_BOOSTS)
+
+    def parse_plain(self, query: str) -> Any | None:
+        """A query over `plain` only, no boosts; None when the text has no words."""
+        if not self.has_plain:
+            raise IndexMismatchError(
+                f"{self._index_path}: built before plain BM25 search existed; rebuild it with "
+                f"`infoseek-local index WARC... --out NEW_DIR`"
+            )
+        text = query_text(query)
+        if not text:
+            return None
+        return self.index.parse_query(text, [PLAIN_FIELD])
 
     def top_k(self, query: Any, k: int) -> list[tuple[float, Any]]:
         return self.searcher.search(query, limit=k).hits
@@ -100,3 +123,12 @@ class FulltextReader:
 
     def many(self, queries: Sequence[Any], k: int) -> list[list[tuple[float, Any]]]:
         return [self.top_k(q, k) if q is not None else [] for q in queries]
+
+
+def _has_field(index: Any, name: str) -> bool:
+    # tantivy-py lists no schema fields; parsing a query over an unknown field raises ValueError
+    try:
+        index.parse_query("x", [name])
+    except ValueError:
+        return False
+    return True

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..records import OutLink, Page, SearchHit
 
@@ -22,6 +22,16 @@ class IndexLike(Protocol):
         """The same as `search` for each query, in one batched call."""
         ...
 
+    def search_plain(self, query: str, k: int = 10) -> list[SearchHit]:
+        """Top-k plain BM25 hits: body text only, lower-cased and split (no stemming, stopwords kept), no
+        field boosts; a second judge of "one search finds the page" next to `search`. Hits have no snippet.
+        Raises IndexMismatchError on an index built before this ranking existed."""
+        ...
+
+    def search_plain_many(self, queries: Sequence[str], k: int = 10) -> list[list[SearchHit]]:
+        """The same as `search_plain` for each query."""
+        ...
+
     def page(self, page_id: int) -> Page: ...
 
     def page_by_url(self, url: str) -> Page | None:
@@ -35,5 +45,9 @@ class IndexLike(Protocol):
         ...
 
     def in_degree(self, page_id: int) -> int: ...
+
+    def in_degrees(self) -> Any:
+        """In-degree of every page as a numpy array (seed sampling skips hubs)."""
+        ...
 
     def iter_pages(self) -> Iterator[Page]: ...

@@ -30,7 +30,7 @@ class Index:
             )
         self._pages = PageStoreReader(data / "pages")
         self._graph = LinkGraph(data / "graph")
-        self._fulltext = FulltextReader(data / "tantivy")
+        self._fulltext = FulltextReader(data / "tantivy", index_path=self.path)
         if not self._pages.count == self._graph.n_pages == self._fulltext.count_docs():
             raise IndexMismatchError(
                 f"{data}: page store ({self._pages.count}), graph ({self._graph.n_pages}) and tantivy "
@@ -69,6 +69,16 @@ class Index:
     ) -> list[list[SearchHit]]:
         # a plain loop: threads gain nothing over tantivy-py here (measured for tools/bench_search.py)
         return [self.search(query, k, snippets=snippets) for query in queries]
+
+    def search_plain(self, query: str, k: int = 10) -> list[SearchHit]:
+        """Top-k plain BM25 hits over the body only (see `IndexLike.search_plain`); no snippets."""
+        parsed = self._fulltext.parse_plain(query)  # raises on an index built without the plain field
+        if parsed is None or k <= 0:
+            return []
+        return self._hits(parsed, self._fulltext.top_k(parsed, k), snippets=False)
+
+    def search_plain_many(self, queries: Sequence[str], k: int = 10) -> list[list[SearchHit]]:
+        return [self.search_plain(query, k) for query in queries]
 
     def _hits(self, parsed: Any, raw: list[tuple[float, Any]], snippets: bool) -> list[SearchHit]:
         generator = self._fulltext.snippet_generator(parsed, SNIPPET_CHARS) if snippets and raw else None

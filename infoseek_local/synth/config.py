@@ -26,26 +26,27 @@ class SynthConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     seeds_file: str = ""  # URLs or titles, one a line; empty: sample seeds from the index
     shard_size: int = 4  # seeds per output shard (the unit of resume)
     workers: int = 1
-    # diffusion
+    # diffusion: a chain of hops, grown to target_depth
     min_depth: int = 2
+    target_depth: int = 3
     max_depth: int = 4
-    min_vertices: int = 4
+    min_vertices: int = 3
     max_vertices: int = 5
-    max_steps: int = 12  # planner decisions per tree
-    shortlist: int = 6  # links offered when deepening
-    max_sentences: int = 8  # sentences offered when widening
+    shortlist: int = 6  # links (or facts) offered to the browser at a time
+    max_sentences: int = 8  # facts of a page considered when pinning a vertex down
     min_page_chars: int = 200  # shorter pages are not used as vertices
-    min_seed_links: int = 3  # usable in-corpus out-links a sampled seed needs
+    min_seed_links: int = 1  # links of a sampled seed that make a clean clue (the test diffusion applies)
+    max_seed_in_degree: float = (
+        0.9  # sampled seeds come from below this quantile of in-degree (the long tail)
+    )
     # retrospection
-    # a single claim whose own search ranks its page first with this score ratio over the second is revealing
-    reveal_margin: float = 1.5
-    candidates: int = 5  # BM25 top-N checked for other entities that fit a vertex
-    fit_coverage: float = 0.6  # share of a claim's content words a candidate page must contain to fit it
-    widen_budget: int = 6  # constraints retrospection may add per tree
+    fit_coverage: float = 0.75  # share of a clue's content words another page must hold to fit it too
+    attempts: int = 3  # trees tried per seed, each with a first hop the earlier ones did not take
+    require_oracle: bool = True  # keep a question only when the oracle solver reaches its answer by search
     # LLM
     temperature: float = 0.0
     answer_max_tokens: int = 24
-    max_question_words: int = 150  # longer template questions are rejected as too_long
+    max_question_words: int = 70  # longer questions lose spare facts, else are rejected as too_long
     polish: bool = False  # let the LLM rephrase the template question (kept only if code confirms it)
     backend: str = ""
     model: str = ""
@@ -55,15 +56,20 @@ class SynthConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
         problems = []
         if self.n < 1:
             problems.append(f"n must be >= 1, got {self.n}")
-        if not 1 <= self.min_depth <= self.max_depth:
-            problems.append(f"need 1 <= min_depth <= max_depth, got {self.min_depth} and {self.max_depth}")
+        if not 1 <= self.min_depth <= self.target_depth <= self.max_depth:
+            problems.append(
+                "need 1 <= min_depth <= target_depth <= max_depth, got "
+                f"{self.min_depth}, {self.target_depth} and {self.max_depth}"
+            )
         if not self.min_depth + 1 <= self.min_vertices <= self.max_vertices:
             problems.append(
                 f"need min_depth + 1 <= min_vertices <= max_vertices, got {self.min_depth}, "
                 f"{self.min_vertices} and {self.max_vertices}"
             )
-        if self.shard_size < 1 or self.shortlist < 1 or self.max_sentences < 1 or self.candidates < 1:
-            problems.append("shard_size, shortlist, max_sentences and candidates must be >= 1")
+        if self.shard_size < 1 or self.shortlist < 1 or self.max_sentences < 1 or self.attempts < 1:
+            problems.append("shard_size, shortlist, max_sentences and attempts must be >= 1")
+        if not 0 < self.max_seed_in_degree <= 1:
+            problems.append(f"max_seed_in_degree is a quantile in (0, 1], got {self.max_seed_in_degree}")
         if problems:
             raise ConfigError("synth config: " + "; ".join(problems))
         return self
@@ -97,6 +103,10 @@ def _follow_given_limits(data: dict[str, Any]) -> None:
     defaults = SynthConfig(index="")
     if "max_depth" in data and "min_depth" not in data:
         data["min_depth"] = min(defaults.min_depth, data["max_depth"])
+    if "max_depth" in data and "target_depth" not in data:
+        data["target_depth"] = min(defaults.target_depth, data["max_depth"])
+    if "min_depth" in data and "target_depth" not in data:
+        data["target_depth"] = max(data["min_depth"], data.get("target_depth", defaults.target_depth))
     if "max_vertices" in data and "min_vertices" not in data:
         data["min_vertices"] = min(defaults.min_vertices, data["max_vertices"])
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal, Protocol, TypeVar
@@ -14,13 +13,49 @@ from ..errors import LLMError
 from ..index.protocol import IndexLike
 from ..llm.base import Completion, GenParams
 from ..records import Page
+from ..text.masking import descriptor_of, kind_from_tagline, names_given_in
 from .config import SynthConfig
-from .masking import descriptor_of, is_acronym_of
 from .sentences import Sentence, split_sentences
 
 T = TypeVar("T")
 
 DESCRIPTOR_SENTENCES = 4
+TAGLINE_LINES = 3  # a short description line comes right after the title, if at all
+# kinds that alone say nothing a reader can picture ("a body", "a system"; "a writing system" is fine): such
+# pages make no vertex
+VAGUE_NOUNS = frozenset(
+    [
+        "body",
+        "series",
+        "term",
+        "type",
+        "form",
+        "mode",
+        "part",
+        "set",
+        "member",
+        "element",
+        "number",
+        "collection",
+        "entity",
+        "thing",
+        "concept",
+        "one",
+        "way",
+        "means",
+        "kind",
+        "sort",
+        "system",
+        "range",
+        "group",
+        "field",
+        "area",
+        "class",
+        "list",
+        "style",
+    ]
+)
+HUB_QUANTILE = 0.98  # pages linked from more pages than 98% of the corpus are hubs, not research hops
 LIST_PAGE = re.compile(
     r"^(?:list|lists|index|outline|timeline|glossary|category|portal)\s+of\b", re.IGNORECASE
 )
@@ -69,29 +104,6 @@ class FitAnswer(msgspec.Struct, kw_only=True):
     fits: Literal["yes", "no"]
 
 
-_GIVEN_NAME = re.compile(
-    r"\b(?:officially(?: known as)?|also (?:known as|called)|formerly(?: known as)?|(?:commonly|historically) known as|"
-    r"^[^,]{1,60}, or)\s+"
-    r"(?:the\s+)?((?:[A-Z][\w'’.-]*)(?:\s+(?:of|the|and|de|[A-Z][\w'’.-]*))*)"
-)
-_ABBREVIATION = re.compile(r"\(([A-Z][A-Z.]{1,7})\)")
-
-
-def names_given_in(sentence: str, subject_names: Sequence[str] = ()) -> list[str]:
-    """Other names a sentence gives its subject: official names, "also known as", and abbreviations of the
-    subject's names. "(PRC)" after "People's Republic of China" in a sentence about Xinjiang names China, not
-    the subject, so an abbreviation counts only when it abbreviates `subject_names` or a name given here."""
-    given = [m.group(1).strip() for m in _GIVEN_NAME.finditer(sentence)]
-    given = [re.sub(r"\s+(?:of|the|and|de)$", "", n) for n in given if len(n) >= 2]
-    own = [*subject_names, *given]
-    abbreviations = [
-        m.group(1)
-        for m in _ABBREVIATION.finditer(sentence)
-        if any(is_acronym_of(m.group(1), name) for name in own)
-    ]
-    return given + abbreviations
-
-
 @dataclass
 class SynthContext:
     index: IndexLike
@@ -101,10 +113,12 @@ class SynthContext:
     llm_tokens: int = 0
     notes: list[str] = field(default_factory=list)
     spent: dict[int, set[int]] = field(default_factory=dict)  # page id -> sentence numbers dropped as claims
+    avoid_first_hops: set[int] = field(default_factory=set)  # pages an earlier attempt's first hop went to
     _pages: dict[int, Page] = field(default_factory=dict)
     _sentences: dict[int, list[Sentence]] = field(default_factory=dict)
     _aliases: dict[int, list[str]] = field(default_factory=dict)
     _descriptors: dict[int, str] = field(default_factory=dict)
+    _hub_in_degree: int = -1
 
     def page(self, page_id: int) -> Page:
         if page_id not in self._pages:
@@ -118,11 +132,37 @@ class SynthContext:
 
     def descriptor(self, page_id: int) -> str:
         # the first sentence that says what the entity is ("X is a Y"), skipping headings and taglines
+        # a short description line ("Family of beetles") names the kind best, where a page has one
         if page_id not in self._descriptors:
             title = self.page(page_id).title
-            kinds = (descriptor_of(title, s.text) for s in self.sentences(page_id)[:DESCRIPTOR_SENTENCES])
-            self._descriptors[page_id] = next((k for k in kinds if k != "an entity"), "an entity")
+            opening = self.sentences(page_id)[:DESCRIPTOR_SENTENCES]
+            tagged = (kind_from_tagline(title, s.text) for s in opening[:TAGLINE_LINES])
+            kinds = (descriptor_of(title, s.text) for s in opening)
+            found = next((k for k in tagged if k), "") or next((k for k in kinds if k != "an entity"), "")
+            self._descriptors[page_id] = found or "an entity"
         return self._descriptors[page_id]
+
+    def hub_in_degree(self) -> int:
+        """In-degree above which a page is a hub (the corpus's `HUB_QUANTILE`), computed once."""
+        if self._hub_in_degree < 0:
+            import numpy as np
+
+            degrees = np.asarray(self.index.in_degrees())
+            self._hub_in_degree = int(np.quantile(degrees, HUB_QUANTILE)) if len(degrees) else 0
+        return self._hub_in_degree
+
+    def noun(self, page_id: int) -> str:
+        """The head noun of the entity's kind ("country" for "a landlocked country"); "" when unknown."""
+        kind = self.descriptor(page_id)
+        if kind == "an entity" or (len(kind.split()) == 2 and kind.split()[-1] in VAGUE_NOUNS):
+            return ""  # "a system", "a range": a kind no reader can picture
+        return kind.split()[-1]
+
+    def is_plural(self, page_id: int) -> bool:
+        """Whether the title reads as a plural ("Rocky Mountains", "Great Lakes"): its verbs need care."""
+        last = re.sub(r"\s*\([^)]*\)\s*$", "", self.page(page_id).title).split()[-1:] or [""]
+        word = last[0]
+        return word[:1].isupper() and word.endswith("s") and not word.endswith(("ss", "us", "is", "as", "os"))
 
     def aliases(self, page_id: int) -> list[str]:
         """Names of the page's entity: its title, the title without a parenthetical, names its opening

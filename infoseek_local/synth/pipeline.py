@@ -31,7 +31,7 @@ from .tree import synthesize_one
 
 TREES_DIR = "trees"
 QUESTIONS_DIR = "questions"
-SYNTH_TEMPLATES = ("planner", "browser_link", "browser_claim", "judge_candidate", "question_polish")
+SYNTH_TEMPLATES = ("browser_link", "browser_claim", "question_polish")
 # settings that do not change what a run writes, kept out of provenance so output bytes do not depend on them
 _NOT_IN_PROVENANCE = ("workers",)
 
@@ -66,7 +66,7 @@ def open_index(path: str) -> Any:
 def plan_seeds(config: SynthConfig, index: Any) -> list[SeedRef]:
     if config.seeds_file:
         return read_seed_file(index, Path(config.seeds_file))[: config.n]
-    return sample_seeds(index, config.n, config.seed, config.min_page_chars, config.min_seed_links)
+    return sample_seeds(index, config)
 
 
 def shard_tasks(run_dir: Path, seeds: list[SeedRef], shard_size: int) -> list[ShardTask]:

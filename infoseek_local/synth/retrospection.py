@@ -1,235 +1,206 @@
-"""Retrospection: make each vertex's constraints admit its entity and only it, with no single giveaway.
+"""Retrospection: pin the answer down with the fewest clues, judged by the index.
 
-Per vertex, leaves first:
-(a) a constraint whose own BM25 search ranks the vertex's page first, clearly ahead of the second page
-    (score ratio >= `reveal_margin`), is too revealing: it is
-    blurred one step at a time (figures and dates to periods, names to kinds, first clause only) and
-    dropped when still revealing (a relation that stays revealing rejects the tree: it is the tree's edge);
-(b) the BM25 top-N for all its constraints together are the candidates; one fits when code finds the
-    constraints' key words in its page (and its links to the vertex's children) *and* the judge (LLM, yes/no)
-    agrees. If another entity fits, a constraint is added (widen) while the budget lasts, else the tree is
-    rejected as underdetermined.
+A research tree is a hierarchical constraint problem (DESIGN.md): the answer set of a vertex is the pages of its
+kind that fit its facts and relate, as its relation clue says, to some page of its child's answer set. Code
+computes these sets bottom-up over the index:
+- a vertex's facts admit the pages both rankings return for them that hold most of each fact's words;
+- a relation admits the pages that link to a page of the child's set and hold most of the relation's words;
+- a vertex with no fact and an unconstrained child is unconstrained (None): every page of its kind fits.
+The question is unique when the root's answer set is the root alone. While it is not, one fact is added: code
+tries every clean, non-revealing fact of every vertex and keeps those that shrink the root's set most
+(preferring facts reached through a hop over facts of the answer's own page: famous answers are recalled from
+memory), and the browser (LLM) picks among them. Facts are decided by code, never by a judge that says yes to
+everything; a tree that stays ambiguous is rejected as `underdetermined`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from ..records import Claim, Vertex
-from .claims import is_grounded
-from .context import FitAnswer, SynthContext, TreeRejected
-from .diffusion import check_shape, depth_of, remove_subtree, widen
-from .masking import (
-    SUBJECT,
-    blur_names,
-    blur_numbers,
-    content_terms,
-    distinctive_terms,
-    mask_names,
-    mentions_name,
-    shorten,
-    term_coverage,
-)
+from ..text import BLUR_WORDS, content_terms, mentions_name, search_query, term_coverage
+from .claims import fact_claim, is_grounded, kind_words
+from .context import SynthContext, TreeRejected, choice_type
+from .diffusion import check_shape, depth_of
+from .options import FactOption, fact_options
 
-JUDGE_PAGE_CHARS = 1200
-MIN_CLAIM_TERMS = 2
-MAX_CLAIMS_AFTER_REPAIR = 2  # more clues on one vertex make an unreadable question
+MAX_FACTS_PER_VERTEX = 2
+MAX_FACTS_PER_TREE = 4  # more clues make a long question
+RIVAL_POOL = 30  # pages per ranking considered as other entities a fact could describe
+MAX_ENUMERATED = 60  # a child's answer set larger than this bounds its parent too loosely to enumerate
+RELATION_COVERAGE = 0.75
+UNBOUNDED = 10**9
+FINDABLE_DEPTH = 10
+MAX_OPTION_CHARS = 200
 
 
-def constraints_of(vertices: list[Vertex], vertex: Vertex) -> list[Claim]:
-    """What pins a vertex down: its own claims and the relation claims (from its page) to its children."""
-    relations = [c.relation for c in vertices if c.parent == vertex.index and c.relation is not None]
-    return [*vertex.claims, *relations]
+def children_of(vertices: list[Vertex], vertex: Vertex) -> list[Vertex]:
+    return [v for v in vertices if v.parent == vertex.index and v.relation is not None]
 
 
-def mask_other_entities(ctx: SynthContext, vertices: list[Vertex]) -> None:
-    """A claim may mention another vertex of the tree by name: replace it with that vertex's kind."""
-    for vertex in vertices:
-        for claim in constraints_of(vertices, vertex):
-            for other in vertices:
-                if other.page_id != vertex.page_id:
-                    claim.text = mask_names(claim.text, ctx.aliases(other.page_id), other.descriptor)
+def _same_kind(ctx: SynthContext, vertex: Vertex, page_id: int) -> bool:
+    noun = ctx.noun(vertex.page_id)
+    return not noun or ctx.noun(page_id) == noun
 
 
-def _query(text: str) -> str:
-    return text.replace(SUBJECT, " ").replace(SUBJECT.capitalize(), " ")
+def _clue_terms(ctx: SynthContext, vertices: list[Vertex], claim: Claim) -> list[str]:
+    """The words of a clue a fitting page must hold: not the kinds that stand for masked names, nor the words
+    blurring put in place of figures ("hundreds", "century")."""
+    kinds = kind_words([v.descriptor for v in vertices])
+    return [t for t in content_terms(claim.text) if t not in kinds and t not in BLUR_WORDS]
 
 
-def is_revealing(ctx: SynthContext, vertex: Vertex, text: str) -> bool:
-    """A search with the claim (its whole text, or just its names and figures) puts the vertex's page first,
-    ahead of the next page by `reveal_margin`."""
-    queries = [q for q in (_query(text), distinctive_terms(text)) if q.strip()]
-    for hits in ctx.index.search_many(queries, 2):
-        first = bool(hits) and hits[0].page_id == vertex.page_id
-        if first and (len(hits) == 1 or hits[0].score >= ctx.config.reveal_margin * hits[1].score):
-            return True
-    return False
-
-
-def _drop(ctx: SynthContext, vertex: Vertex, claim: Claim) -> None:
-    ctx.spent.setdefault(vertex.page_id, set()).update(claim.sentence_ids)
-    ctx.note(f"dropped revealing claim of vertex {vertex.index + 1}: {claim.text}")
-
-
-def blur_steps(ctx: SynthContext, vertex: Vertex) -> list[Callable[[str], str]]:
-    kinds = {link.anchor: ctx.descriptor(link.target) for link in ctx.index.out_links(vertex.page_id)}
-    return [blur_numbers, lambda text: blur_names(text, kinds), shorten]
-
-
-def blur_until_hidden(ctx: SynthContext, vertex: Vertex, claim: Claim, keep: str = "") -> bool:
-    """Blur `claim` in place until its own search no longer finds the vertex; False if it cannot be hidden.
-
-    `keep` (a child's kind in a relation claim) must survive every step, or that step is skipped."""
-    if not is_revealing(ctx, vertex, claim.text):
+def fits_fact(ctx: SynthContext, vertices: list[Vertex], page_id: int, claim: Claim) -> bool:
+    """Whether one sentence of the page states most of the fact's words (as the fact's own sentence does)."""
+    terms = _clue_terms(ctx, vertices, claim)
+    if not terms:
         return True
-    original = claim.text
-    for step in blur_steps(ctx, vertex):
-        blurred = step(claim.text)
-        if (
-            blurred == claim.text
-            or (keep and keep not in blurred)
-            or len(content_terms(blurred)) < MIN_CLAIM_TERMS
-        ):
-            continue
-        claim.text = blurred
-        claim.blurred_from = original
-        if not is_revealing(ctx, vertex, claim.text):
-            return True
-    return False
+    return any(term_coverage(terms, s.text) >= ctx.config.fit_coverage for s in ctx.sentences(page_id))
 
 
-def hide_revealing(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex) -> None:
-    kept = []
-    for claim in vertex.claims:
-        if blur_until_hidden(ctx, vertex, claim):
-            kept.append(claim)
+def fits_relation(ctx: SynthContext, vertices: list[Vertex], page_id: int, child: Vertex, other: int) -> bool:
+    """Whether a sentence of `page_id` that names page `other` holds most of the relation's words: the clue
+    is said in the sentence that makes the link, as it was for the tree's own edge."""
+    assert child.relation is not None
+    terms = _clue_terms(ctx, vertices, child.relation)
+    names = [n for n in ctx.aliases(other)[:4] if len(n) >= 3]
+    return any(
+        term_coverage(terms, sentence.text) >= RELATION_COVERAGE
+        and any(mentions_name(sentence.text, name) for name in names)
+        for sentence in ctx.sentences(page_id)
+    )
+
+
+def _fact_pool(ctx: SynthContext, vertex: Vertex, facts: list[Claim]) -> set[int]:
+    pool: set[int] = {vertex.page_id}
+    for claim in facts:
+        text = f"{ctx.noun(vertex.page_id)} {claim.text}"
+        pool.update(hit.page_id for hit in ctx.index.search(search_query(text), RIVAL_POOL))
+        pool.update(hit.page_id for hit in ctx.index.search_plain(text, RIVAL_POOL))
+    return pool
+
+
+def _related(ctx: SynthContext, vertices: list[Vertex], child: Vertex, below: set[int]) -> set[int]:
+    """Pages that relate to some page of the child's answer set as the child's relation clue says: pages that
+    link to it in a sentence holding the clue's words, or, for a back-link (the clue is on the child's page),
+    the pages it links to in such a sentence."""
+    pages: set[int] = set()
+    for page_id in below:
+        if child.relation_from == "child":
+            targets = {link.target for link in ctx.index.out_links(page_id)}
+            pages.update(t for t in targets if fits_relation(ctx, vertices, page_id, child, t))
         else:
-            _drop(ctx, vertex, claim)
-    vertex.claims = kept
-    for child in [c for c in vertices if c.parent == vertex.index and c.relation is not None]:
-        assert child.relation is not None
-        if not blur_until_hidden(ctx, vertex, child.relation, keep=child.descriptor):
-            # the link sentence alone finds the parent: that branch would be a shortcut, so cut it
-            ctx.spent.setdefault(vertex.page_id, set()).update(child.relation.sentence_ids)
-            ctx.note(f"cut branch {child.title}: its relation reveals vertex {vertex.index + 1}")
-            remove_subtree(vertices, child)
+            sources = {
+                link.target for link in ctx.index.in_links(page_id)
+            }  # in-links: target holds the source
+            pages.update(p for p in sources if fits_relation(ctx, vertices, p, child, page_id))
+    return pages
 
 
-def code_fits(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex, page_id: int) -> bool:
-    """Whether page `page_id` could be the vertex's entity as far as words and links tell."""
-    page = ctx.page(page_id)
-    threshold = ctx.config.fit_coverage
-    for claim in vertex.claims:
-        if term_coverage(content_terms(claim.text), page.text) < threshold:
-            return False
-    targets = {link.target for link in ctx.index.out_links(page_id)}
-    for child in vertices:
-        if child.parent != vertex.index or child.relation is None:
-            continue
-        linked = child.page_id in targets or any(
-            mentions_name(page.text, n) for n in ctx.aliases(child.page_id)
-        )
-        if not linked or term_coverage(content_terms(child.relation.text), page.text) < threshold / 2:
-            return False
-    return True
+def answer_set(
+    ctx: SynthContext, vertices: list[Vertex], vertex: Vertex, extra: dict[int, Claim] | None = None
+) -> set[int] | None:
+    """The pages that could be `vertex`'s entity given the clues below it (`extra`: a fact to try, by vertex
+    index); None when nothing bounds it."""
+    facts = [*vertex.claims, *([extra[vertex.index]] if extra and vertex.index in extra else [])]
+    candidates: set[int] | None = None
+    for child in children_of(vertices, vertex):
+        below = answer_set(ctx, vertices, child, extra)
+        if below is None or len(below) > MAX_ENUMERATED:
+            continue  # too loose to enumerate: the relation alone bounds nothing
+        linked = _related(ctx, vertices, child, below)
+        candidates = linked if candidates is None else candidates & linked
+    if facts:
+        pool = candidates if candidates is not None else _fact_pool(ctx, vertex, facts)
+        candidates = {p for p in pool if all(fits_fact(ctx, vertices, p, c) for c in facts)}
+    if candidates is None:
+        return None
+    return {p for p in candidates if _same_kind(ctx, vertex, p)} | {vertex.page_id}
 
 
-def find_rival(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex) -> int | None:
-    """Another page that fits every constraint of the vertex (code and judge agree), or None."""
-    constraints = constraints_of(vertices, vertex)
-    query = _query(" ".join(c.text for c in constraints))
-    listing = "\n".join(f"- {c.text}" for c in constraints)
-    for hit in ctx.index.search(query, ctx.config.candidates):
-        if hit.page_id == vertex.page_id or not code_fits(ctx, vertices, vertex, hit.page_id):
-            continue
-        page = ctx.page(hit.page_id)
-        answer = ctx.ask(
-            "judge_candidate",
-            {"constraints": listing, "title": page.title, "page": page.text[:JUDGE_PAGE_CHARS]},
-            FitAnswer,
-            stage="retrospection",
-            fit_var="page",  # a long page is cut to what fits the context
-        )
-        if answer.fits == "yes":
-            return hit.page_id
-    return None
+def root_rivals(ctx: SynthContext, vertices: list[Vertex], extra: dict[int, Claim] | None = None) -> int:
+    """How many other pages fit the whole question; a large number when nothing bounds the root."""
+    found = answer_set(ctx, vertices, vertices[0], extra)
+    return UNBOUNDED if found is None else len(found) - 1
+
+
+def findable(ctx: SynthContext, vertex: Vertex, clue: str) -> bool:
+    """Whether a search with the vertex's kind and the clue puts its page in the top 10 (a way in)."""
+    query = search_query(f"{ctx.noun(vertex.page_id)} {clue}")
+    return any(hit.page_id == vertex.page_id for hit in ctx.index.search(query, FINDABLE_DEPTH))
+
+
+def _choose_fact(ctx: SynthContext, vertex: Vertex, options: list[FactOption]) -> FactOption:
+    if len(options) == 1:
+        return options[0]
+    listing = "\n".join(f"[{i}] one that {o.clue[:MAX_OPTION_CHARS]}" for i, o in enumerate(options, 1))
+    answer = ctx.ask(
+        "browser_claim",
+        {"title": vertex.title, "sentences": listing},
+        choice_type(tuple(range(1, len(options) + 1))),
+        stage="retrospection",
+    )
+    return options[answer.choice - 1]
+
+
+def pin_down(ctx: SynthContext, vertices: list[Vertex]) -> None:
+    """Add facts, best first, until only the answer fits; TreeRejected("underdetermined") when none can."""
+    left = root_rivals(ctx, vertices)
+    while left:
+        if sum(len(v.claims) for v in vertices) >= MAX_FACTS_PER_TREE:
+            raise TreeRejected(
+                "underdetermined", f"{_count(left)} other pages fit after {MAX_FACTS_PER_TREE} facts"
+            )
+        tried: list[tuple[int, int, int, int, Vertex, FactOption]] = []
+        for vertex in vertices:
+            if len(vertex.claims) >= MAX_FACTS_PER_VERTEX:
+                continue
+            for position, option in enumerate(fact_options(ctx, vertices, vertex)):
+                claim = fact_claim(option.sentence, option.clue)
+                rivals_left = root_rivals(ctx, vertices, {vertex.index: claim})
+                # fewest rivals; then a fact reached through a hop that a searcher can start from (it finds
+                # its vertex); then the deeper vertex; then the shorter
+                hop_first = (
+                    0 if vertex.index and findable(ctx, vertex, option.clue) else 1 + (not vertex.index)
+                )
+                tried.append((rivals_left, hop_first, -depth_of(vertices, vertex), position, vertex, option))
+        if not tried:
+            raise TreeRejected("underdetermined", f"{_count(left)} other pages fit and no fact is left")
+        tried.sort(key=lambda item: item[:4])
+        best = tried[0][:3]
+        if best[0] >= left:
+            raise TreeRejected("underdetermined", f"{_count(left)} other pages fit and no fact rules one out")
+        vertex = tried[0][4]
+        options = [t[5] for t in tried if t[:3] == best and t[4] is vertex][: ctx.config.shortlist]
+        choice = _choose_fact(ctx, vertex, options)
+        vertex.claims.append(fact_claim(choice.sentence, choice.clue))
+        left = root_rivals(ctx, vertices)
+        if left:
+            ctx.note(
+                f"{_count(left)} other pages still fit after '{choice.clue}' (vertex {vertex.index + 1})"
+            )
+
+
+def _count(rivals: int) -> str:
+    return "all pages of its kind" if rivals >= UNBOUNDED else str(rivals)
 
 
 def retrospect(ctx: SynthContext, vertices: list[Vertex]) -> None:
-    """Blur, check and repair every vertex; leaves first. Raises TreeRejected when a vertex stays ambiguous."""
-    mask_other_entities(ctx, vertices)
-    budget = ctx.config.widen_budget
-    for vertex in sorted(vertices, key=lambda v: (-depth_of(vertices, v), v.index)):
-        if vertex not in vertices:
-            continue  # cut with a branch above it
-        hide_revealing(ctx, vertices, vertex)
-        try:
-            budget = pin_down(ctx, vertices, vertex, budget)
-        except TreeRejected:
-            if vertex.parent < 0 or not _can_cut(ctx, vertices, vertex):
-                raise
-            # a branch that cannot be pinned down is cut when the tree stays deep and large enough without it
-            ctx.note(f"cut branch {vertex.title}: underdetermined")
-            remove_subtree(vertices, vertex)
+    """Pin the answer down; then check shape and grounding."""
+    pin_down(ctx, vertices)
     check_shape(ctx, vertices)
     check_grounding(ctx, vertices)
 
 
-def pin_down(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex, budget: int) -> int:
-    """Add clues to `vertex` until no other candidate fits; returns the widen budget left."""
-    while True:
-        rival = None if not constraints_of(vertices, vertex) else find_rival(ctx, vertices, vertex)
-        if constraints_of(vertices, vertex) and rival is None:
-            return budget
-        if budget == 0:
-            what = "no constraint left" if rival is None else f"page {rival} fits too"
-            raise TreeRejected("underdetermined", f"vertex {vertex.index + 1} ({vertex.title}): {what}")
-        if len(vertex.claims) >= MAX_CLAIMS_AFTER_REPAIR or not widen(
-            ctx, vertices, vertex, stage="retrospection"
-        ):
-            raise TreeRejected(
-                "underdetermined", f"vertex {vertex.index + 1} ({vertex.title}): no clue left to add"
-            )
-        budget -= 1
-        new_claim = vertex.claims[-1]
-        mask_other_entities(ctx, vertices)
-        if not blur_until_hidden(ctx, vertex, new_claim):
-            _drop(ctx, vertex, vertex.claims.pop())
-
-
-def _can_cut(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex) -> bool:
-    remaining = [v for v in vertices if v is not vertex and not _below(vertices, v, vertex)]
-    deepest = max(depth_of(vertices, v) for v in remaining)
-    return deepest >= ctx.config.min_depth and len(remaining) >= ctx.config.min_vertices
-
-
-def _below(vertices: list[Vertex], v: Vertex, top: Vertex) -> bool:
-    while v.parent >= 0:
-        v = vertices[v.parent]
-        if v is top:
-            return True
-    return False
-
-
 def check_grounding(ctx: SynthContext, vertices: list[Vertex]) -> None:
     """Mark every claim grounded by code; an ungrounded claim rejects the tree (it would be a wrong record)."""
-    tree_kinds = {w for v in vertices for w in content_terms(v.descriptor)}
-
-    def kinds(page_id: int) -> set[str]:
-        # blurring may put the kind of any entity the page links to in place of its name
-        linked = (content_terms(ctx.descriptor(link.target)) for link in ctx.index.out_links(page_id))
-        return tree_kinds.union(*linked)
-
+    allowed = kind_words([v.descriptor for v in vertices])
     for vertex in vertices:
         for claim in vertex.claims:
-            claim.grounded = is_grounded(claim, ctx.sentences(vertex.page_id), kinds(vertex.page_id))
+            claim.grounded = is_grounded(claim, ctx.sentences(vertex.page_id), allowed)
             if not claim.grounded:
                 raise TreeRejected("ungrounded", f"vertex {vertex.index + 1}: {claim.text}")
         if vertex.relation is not None:
-            parent = vertices[vertex.parent]
-            vertex.relation.grounded = is_grounded(
-                vertex.relation, ctx.sentences(parent.page_id), kinds(parent.page_id)
-            )
+            cited = vertex if vertex.relation_from == "child" else vertices[vertex.parent]
+            vertex.relation.grounded = is_grounded(vertex.relation, ctx.sentences(cited.page_id), allowed)
             if not vertex.relation.grounded:
                 raise TreeRejected(
                     "ungrounded", f"relation of vertex {vertex.index + 1}: {vertex.relation.text}"

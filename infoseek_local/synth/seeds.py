@@ -9,7 +9,11 @@ import msgspec
 
 from ..errors import InputError
 from ..index.protocol import IndexLike
-from .context import LIST_PAGE
+from ..records import Vertex
+from .config import SynthConfig
+from .context import SynthContext
+from .diffusion import add_child
+from .options import link_options
 
 SAMPLE_TRIES_PER_SEED = 20
 
@@ -21,33 +25,50 @@ class SeedRef(msgspec.Struct, frozen=True, array_like=True):
     page_id: int
 
 
-def is_good_seed(index: IndexLike, page_id: int, min_chars: int, min_links: int) -> bool:
-    """Enough text, not a list page, and at least `min_links` distinct in-corpus targets with enough text."""
-    page = index.page(page_id)
-    if len(page.text) < min_chars or LIST_PAGE.match(page.title):
+def in_degree_cap(index: IndexLike, quantile: float) -> int:
+    """The in-degree at `quantile` of the corpus: seeds above it are hubs, recalled from memory."""
+    import numpy as np
+
+    degrees = np.asarray(index.in_degrees())
+    return int(np.quantile(degrees, quantile)) if len(degrees) else 0
+
+
+def is_good_seed(ctx: SynthContext, page_id: int, max_in_degree: int) -> bool:
+    """A usable page, not a hub, with at least `min_seed_links` links that make a clean clue, one of which leads
+    to a page with such a link too: the very test diffusion applies when it deepens (`options.link_options`),
+    so a sampled seed can grow to two hops."""
+    if not ctx.is_usable_page(page_id) or ctx.index.in_degree(page_id) > max_in_degree:
         return False
-    targets: set[int] = set()
-    for link in page.out_links:
-        fresh = link.target != page_id and link.target not in targets
-        if fresh and len(index.page(link.target).text) >= min_chars:
-            targets.add(link.target)
-            if len(targets) >= min_links:
-                return True
+    if not ctx.noun(page_id):
+        return False  # "Which entity ...?" tells the reader nothing to look for
+    root = Vertex(index=0, page_id=page_id, url="", title=ctx.page(page_id).title)
+    root.descriptor = ctx.descriptor(page_id)
+    limit = ctx.config.min_seed_links
+    options = link_options(ctx, [root], root)
+    if len(options) < limit:
+        return False
+    # the same test one hop further: some first hop must itself lead on, or the tree stays too shallow
+    for option in options:
+        vertices = [root]
+        child = add_child(ctx, vertices, root, option)
+        if link_options(ctx, vertices, child, limit=1):
+            return True
     return False
 
 
-def sample_seeds(index: IndexLike, n: int, seed: int, min_chars: int, min_links: int) -> list[SeedRef]:
-    """`n` good seed pages drawn at random (reproducible from `seed`), looking at most 20·n pages.
-
-    Drawing ids instead of scanning the whole index keeps this fast on a corpus of millions of pages."""
-    rng = random.Random(seed)
+def sample_seeds(index: IndexLike, config: SynthConfig) -> list[SeedRef]:
+    """`config.n` good seed pages drawn at random (reproducible from `config.seed`), looking at most 20·n
+    pages. Drawing ids instead of scanning the whole index keeps this fast on a corpus of millions of pages."""
+    rng = random.Random(config.seed)
     total = index.n_pages
-    tries = min(total, max(n * SAMPLE_TRIES_PER_SEED, 1))
+    tries = min(total, max(config.n * SAMPLE_TRIES_PER_SEED, 1))
+    ctx = SynthContext(index, None, config)  # type: ignore[arg-type]  # link tests ask no LLM
+    cap = in_degree_cap(index, config.max_seed_in_degree)
     seeds: list[SeedRef] = []
     for page_id in rng.sample(range(total), tries):
-        if is_good_seed(index, page_id, min_chars, min_links):
+        if is_good_seed(ctx, page_id, cap):
             seeds.append(SeedRef(f"#{page_id}", page_id))
-            if len(seeds) == n:
+            if len(seeds) == config.n:
                 break
     return seeds
 

@@ -62,7 +62,8 @@ def render_tree(tree: Tree, question: Question | None) -> Any:
         )
         nodes[vertex.index] = node
         if vertex.relation is not None:
-            _claim_node(node, "link from parent:", vertex.relation)
+            label = "links to parent:" if vertex.relation_from == "child" else "link from parent:"
+            _claim_node(node, label, vertex.relation)
         for claim in vertex.claims:
             _claim_node(node, "fact:", claim)
     parts: list[Any] = [top]

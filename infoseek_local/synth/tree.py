@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
-from ..records import Provenance, Question, Tree
+from ..oracle import OracleResult, oracle_solve
+from ..records import Provenance, Question, Tree, Vertex
 from .context import SynthContext, TreeRejected
 from .diffusion import grow_tree, tree_depth
 from .question import answer_aliases, write_question
@@ -18,15 +19,45 @@ def tree_id(seed: int, ref: SeedRef) -> str:
     return hashlib.sha1(key.encode()).hexdigest()[:16]
 
 
+# rejections that another first hop cannot fix
+_FINAL = frozenset({"seed_not_in_index", "seed_too_short", "no_in_corpus_links", "llm_invalid"})
+
+
+def _attempt(ctx: SynthContext, seed_page_id: int, vertices: list[Vertex]) -> tuple[str, OracleResult]:
+    """Grow, pin down and write one tree into `vertices`; TreeRejected when it cannot be kept."""
+    vertices[:] = grow_tree(ctx, seed_page_id)
+    retrospect(ctx, vertices)
+    text = write_question(ctx, vertices)
+    solved = oracle_solve(ctx.index, text, vertices)
+    ctx.note(f"oracle: {'solved' if solved.solved else 'not solved'} in {solved.searches} searches")
+    if ctx.config.require_oracle and not solved.solved:
+        raise TreeRejected("oracle_unsolved", solved.reason)
+    return text, solved
+
+
 def synthesize_one(ctx: SynthContext, ref: SeedRef, provenance: Provenance) -> tuple[Tree, Question | None]:
+    """Up to `attempts` trees from the seed, each starting with a first hop the earlier ones did not take."""
     ident = tree_id(ctx.config.seed, ref)
-    vertices = []
+    vertices: list[Vertex] = []
     try:
         if ref.page_id < 0 or ref.page_id >= ctx.index.n_pages:
             raise TreeRejected("seed_not_in_index", ref.ref)
-        vertices = grow_tree(ctx, ref.page_id)
-        retrospect(ctx, vertices)
-        text = write_question(ctx, vertices)
+        earlier: TreeRejected | None = None
+        earlier_vertices: list[Vertex] = []
+        for attempt in range(1, ctx.config.attempts + 1):
+            try:
+                text, solved = _attempt(ctx, ref.page_id, vertices)
+                break
+            except TreeRejected as rejected:
+                if earlier is not None and rejected.reason in ("no_in_corpus_links", "too_shallow"):
+                    vertices[:] = earlier_vertices  # the record shows the tree that reason is about
+                    raise earlier from None  # no first hop left that grows: the last real reason stands
+                if rejected.reason in _FINAL or attempt == ctx.config.attempts or len(vertices) < 2:
+                    raise
+                earlier, earlier_vertices = rejected, list(vertices)
+                ctx.note(f"attempt {attempt} rejected ({rejected}); next attempt avoids {vertices[1].title}")
+                ctx.avoid_first_hops.add(vertices[1].page_id)
+                ctx.spent.clear()
     except TreeRejected as rejected:
         tree = Tree(
             id=f"t-{ident}",
@@ -62,5 +93,7 @@ def synthesize_one(ctx: SynthContext, ref: SeedRef, provenance: Provenance) -> t
         gold_page_ids=[v.page_id for v in vertices],
         gold_urls=[v.url for v in vertices],
         provenance=provenance,
+        oracle_searches=solved.searches,
+        oracle_solved=solved.solved,
     )
     return tree, question

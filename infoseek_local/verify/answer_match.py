@@ -7,14 +7,13 @@ answer/alias as words), then — only when an LLM is given — a judge that answ
 from __future__ import annotations
 
 import re
-import string
-import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
 from msgspec import Struct
 
 from ..llm.base import GenParams
+from ..text.words import normalize_text
 
 if TYPE_CHECKING:
     from ..llm.client import LLM
@@ -24,8 +23,6 @@ ANSWER_MATCH_TEMPLATE = "judge_answer_match"
 # that mentions the answer in passing ("an enlargement of France's land") is not an answer
 MAX_EXTRA_WORDS = 3
 
-_ARTICLES = re.compile(r"\b(a|an|the)\b")
-_PUNCTUATION = str.maketrans({c: " " for c in string.punctuation + "‘’“”–—«»·"})
 _PARENTHETICAL = re.compile(r"\s*\([^()]*\)\s*$")
 
 
@@ -45,11 +42,7 @@ class AnswerJudgement(Struct, frozen=True):
 
 def normalize_answer(text: str) -> str:
     """Lower case, accents folded, punctuation and English articles dropped, whitespace collapsed."""
-    folded = unicodedata.normalize("NFKD", text)
-    folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
-    folded = folded.translate(_PUNCTUATION)
-    folded = _ARTICLES.sub(" ", folded)
-    return " ".join(folded.split())
+    return normalize_text(text)
 
 
 def answer_variants(answer: str, aliases: Sequence[str]) -> list[tuple[str, str]]:

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from ..index.protocol import IndexLike
     from ..llm.client import LLM
 
-DEFAULT_CHECKS = ("leak", "grounded", "shortcut", "difficulty", "verifiability", "duplicate")
+# fluency first: it is the cheapest, and a garbled question makes every later verdict moot
+DEFAULT_CHECKS = ("fluency", "leak", "grounded", "shortcut", "difficulty", "verifiability", "duplicate")
 
 
 class VerifyConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -31,6 +32,8 @@ class VerifyConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     grounded_judge: bool = (
         True  # ask the judge about claims code cannot accept (the embedded 135M says yes to all)
     )
+    # fluency
+    max_question_words: int = 100  # longer questions fail fluency (the templates nest clauses without end)
     # leak
     fuzzy_ratio: float = 0.88  # difflib ratio at which a question phrase counts as a near-alias
     fuzzy_min_chars: int = 8  # shorter names are matched exactly only ("paris" must not hit "parish")
@@ -42,7 +45,9 @@ class VerifyConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     distractors: int = 4
     answer_tokens: int = 96  # reserved for the judge's reply
     # shortcut
-    shortcut_rank: int = 1  # the answer page at this rank or better for any query is a shortcut
+    shortcut_rank: int = 1  # the answer page at this rank or better for one clause is a shortcut
+    # ... and for the whole question: its text should not put the answer page on the first results page
+    question_shortcut_rank: int = 10
     search_depth: int = 10
     min_clause_words: int = 3
     # duplicate
@@ -104,12 +109,19 @@ def load_verify_config(run_dir: Path, config_file: Path | None, overrides: dict[
     except msgspec.ValidationError as exc:
         raise ConfigError(f"verify config: {exc}") from None
     problems = [
-        f"{k} must be >= 1" for k in ("samples", "search_depth", "max_per_answer") if getattr(config, k) < 1
+        f"{k} must be >= 1"
+        for k in ("samples", "search_depth", "max_per_answer", "max_question_words")
+        if getattr(config, k) < 1
     ]
     problems += [
         f"{k} must be in (0, 1]"
         for k in ("min_overlap", "fuzzy_ratio", "max_jaccard")
         if not 0 < getattr(config, k) <= 1
+    ]
+    problems += [
+        f"{k} ({getattr(config, k)}) must be <= search_depth ({config.search_depth}), the ranks searched"
+        for k in ("shortcut_rank", "question_shortcut_rank")
+        if getattr(config, k) > config.search_depth
     ]
     if problems:
         raise ConfigError("verify config: " + "; ".join(problems))

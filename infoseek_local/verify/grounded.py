@@ -14,8 +14,9 @@ from msgspec import Struct
 
 from ..llm.base import GenParams
 from ..records import Claim, Question, Tree, Verdict
+from ..text.grounding import overlap
 from .context import CheckContext
-from .text import content_tokens, normalize_answer, token_supported, tokens, years_in
+from .text import content_tokens, normalize_answer
 
 CHECK = "grounded"
 TEMPLATE = "judge_entail"
@@ -37,7 +38,8 @@ def _tree_claims(tree: Tree) -> list[tuple[int, int, str, Claim]]:
     found = []
     for vertex in tree.vertices:
         if vertex.relation is not None:
-            cited = by_index.get(vertex.parent, vertex)
+            # a back-link's relation cites the vertex's own page (its page links to the parent)
+            cited = vertex if vertex.relation_from == "child" else by_index.get(vertex.parent, vertex)
             found.append((vertex.index, cited.page_id, cited.title, vertex.relation))
         found += [(vertex.index, vertex.page_id, vertex.title, claim) for claim in vertex.claims]
     return found
@@ -47,19 +49,6 @@ def _sentences_on_page(claim: Claim, page_text: str) -> list[int]:
     """Positions (in claim.sentences) of cited sentences that are not on the page, whitespace-insensitive."""
     page = " ".join(page_text.split())
     return [i for i, s in enumerate(claim.sentences) if " ".join(s.split()) not in page]
-
-
-def overlap(claim_text: str, evidence: str, allowed: frozenset[str] = frozenset()) -> float:
-    """Share of the claim's content tokens the evidence supports (whole word, stem or blurred date).
-
-    `allowed` holds words synth may put in place of a name (the tree's entity kinds, "a city").
-    """
-    claim_tokens = content_tokens(claim_text)
-    if not claim_tokens:
-        return 0.0
-    evidence_tokens = set(tokens(evidence)) | allowed
-    years = years_in(evidence)
-    return sum(token_supported(t, evidence_tokens, years) for t in claim_tokens) / len(claim_tokens)
 
 
 def support_by_rules(

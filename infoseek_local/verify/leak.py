@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..records import Question, Verdict
-from ..synth.context import names_given_in
-from ..synth.masking import acronyms_in
+from ..text import acronyms_in, names_given_in
 from .answer_match import answer_variants
 from .context import CheckContext, VerifyConfig
 from .text import best_fuzzy_window, contains_phrase, tokens

@@ -9,6 +9,7 @@ from ..errors import ConfigError
 from ..records import Question, Verdict
 from .context import CheckContext
 from .difficulty import check_difficulty
+from .fluency import check_fluency
 from .grounded import check_grounded
 from .leak import check_leak
 from .shortcut import check_shortcut
@@ -33,11 +34,20 @@ CHECKS: dict[str, CheckSpec] = {
         CheckSpec(
             "leak", check_leak, False, False, "answer, aliases and tree entities absent from the question"
         ),
+        CheckSpec(
+            "fluency", check_fluency, False, False, "no template debris or verbless clause; not too long"
+        ),
         CheckSpec("difficulty", check_difficulty, True, False, "closed-book judge never gets the answer"),
         CheckSpec(
             "verifiability", check_verifiability, True, True, "judge with gold pages gets the unique answer"
         ),
-        CheckSpec("shortcut", check_shortcut, False, True, "no single search ranks the answer page first"),
+        CheckSpec(
+            "shortcut",
+            check_shortcut,
+            False,
+            True,
+            "no single search finds the answer page (own or plain BM25; question: top 10, clause: first)",
+        ),
         CheckSpec("duplicate", None, False, False, "no near-duplicate question, at most N per answer"),
     )
 }

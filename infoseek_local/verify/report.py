@@ -9,7 +9,7 @@ from ..records import Verdict
 from ..store import done_info, is_done
 from .pipeline import FINALIZE_SHARD, VERDICTS_DIR, read_verdicts
 
-_SHOWN_EVIDENCE = ("answers", "question_rank", "error")
+_SHOWN_EVIDENCE = ("answers", "question_rank", "question_plain_rank", "error")
 
 
 def verdicts_for(run_dir: Path, question_id: str) -> list[Verdict]:

@@ -1,8 +1,11 @@
-"""Shortcut check: one search with the question, or with any one clause of it, must not find the answer page first.
+"""Shortcut check: one search must not find the answer page, by the index's ranking or by plain BM25.
 
 This catches questions whose evidence all sits on one page: a single query then solves a "multi-hop" question.
-Reports the answer page's rank for every query (None when it is not in the top `search_depth`). Queries are
-searched without stopwords (see `text.search_query`).
+The whole question must leave the answer page outside the top `question_shortcut_rank` (10), and no single
+clause may rank it within `shortcut_rank` (first). Two rankings judge this: the index's own search of the query
+without stopwords (see `text.search_query`), and plain BM25 of the raw text over page bodies (stopwords kept,
+no stemming), which finds pages the own ranking hides. Reports both ranks for every query (None when not in
+the top `search_depth`).
 """
 
 from __future__ import annotations
@@ -41,22 +44,57 @@ def answer_page_id(question: Question, ctx: CheckContext) -> int | None:
 
 
 def shortcut_ranks(index: Any, text: str, target: int, config: Any) -> list[dict[str, Any]]:
-    """The answer page's rank for one search with `text` and with each of its clauses (first: the whole text).
+    """The answer page's ranks for one search with `text` and with each of its clauses (first: the whole text).
 
-    Shared with the synth stage, which repairs a question before it is written (`config` needs
-    `search_depth` and `min_clause_words`, as in VerifyConfig)."""
+    Each entry: {"query", "rank", "plain_rank", "top"}: `rank` in the index's own search of the query without
+    stopwords, `plain_rank` in plain BM25 of the raw query (stopwords kept), None outside the top
+    `search_depth`; `top` is the own search's first title. Shared with the synth stage, which repairs a
+    question before it is written (`config` needs `search_depth` and `min_clause_words`, as in VerifyConfig)."""
     queries = [text, *clauses(text, config.min_clause_words)]
     results = index.search_many([search_query(q) for q in queries], config.search_depth)
+    plain_results = index.search_plain_many(queries, config.search_depth)
     ranks: list[dict[str, Any]] = []
-    for query, hits in zip(queries, results, strict=True):
-        rank = next((i + 1 for i, hit in enumerate(hits) if hit.page_id == target), None)
-        ranks.append({"query": query, "rank": rank, "top": hits[0].title if hits else None})
+    for query, hits, plain_hits in zip(queries, results, plain_results, strict=True):
+        ranks.append(
+            {
+                "query": query,
+                "rank": _rank_of(target, hits),
+                "plain_rank": _rank_of(target, plain_hits),
+                "top": hits[0].title if hits else None,
+            }
+        )
     return ranks
 
 
-def first_shortcut(ranks: list[dict[str, Any]], shortcut_rank: int) -> dict[str, Any] | None:
-    """The first search (whole text first, then clauses) that ranks the answer page within `shortcut_rank`."""
-    return next((r for r in ranks if r["rank"] is not None and r["rank"] <= shortcut_rank), None)
+def _rank_of(target: int, hits: list[Any]) -> int | None:
+    return next((i + 1 for i, hit in enumerate(hits) if hit.page_id == target), None)
+
+
+def shortcut_limit(ranks: list[dict[str, Any]], entry: dict[str, Any], config: Any) -> int:
+    """The rank at or above which `entry` is a shortcut: the whole question is held to a stricter limit."""
+    return config.question_shortcut_rank if entry is ranks[0] else config.shortcut_rank
+
+
+def first_shortcut(ranks: list[dict[str, Any]], config: Any) -> dict[str, Any] | None:
+    """The first search (whole text first, then clauses) whose own or plain ranking puts the answer page
+    within its limit (`question_shortcut_rank` for the whole text, `shortcut_rank` for a clause)."""
+    for entry in ranks:
+        limit = shortcut_limit(ranks, entry, config)
+        if any(r is not None and r <= limit for r in (entry["rank"], entry["plain_rank"])):
+            return entry
+    return None
+
+
+def shortcut_reason(ranks: list[dict[str, Any]], found: dict[str, Any], config: Any) -> str:
+    """Why `found` (from `first_shortcut`) is a shortcut: which query, and which ranking(s) found the page."""
+    limit = shortcut_limit(ranks, found, config)
+    which = "the question" if found is ranks[0] else f"the clause {found['query']!r}"
+    by = [
+        f"{rank} in {ranking}"
+        for ranking, rank in (("the index's ranking", found["rank"]), ("plain BM25", found["plain_rank"]))
+        if rank is not None and rank <= limit
+    ]
+    return f"one search with {which} ranks the answer page {' and '.join(by)} (a shortcut at rank <= {limit})"
 
 
 def check_shortcut(question: Question, ctx: CheckContext) -> Verdict:
@@ -71,28 +109,31 @@ def check_shortcut(question: Question, ctx: CheckContext) -> Verdict:
             reason="the answer page is unknown (no tree and no gold URL in the index)",
         )
     ranks = shortcut_ranks(index, question.question, target, config)
-    question_rank = ranks[0]["rank"]
+    question_rank, question_plain_rank = ranks[0]["rank"], ranks[0]["plain_rank"]
     evidence: dict[str, Any] = {
         "question_rank": question_rank,
+        "question_plain_rank": question_plain_rank,
         "clause_ranks": ranks[1:],
         "answer_page_id": target,
     }
-    worst = first_shortcut(ranks, config.shortcut_rank)
-    if worst is not None:
-        which = "the question" if worst is ranks[0] else f"the clause {worst['query']!r}"
+    found = first_shortcut(ranks, config)
+    if found is not None:
         return Verdict(
             question_id=question.id,
             check=CHECK,
             passed=False,
-            reason=f"one search with {which} ranks the answer page {worst['rank']}",
+            reason=shortcut_reason(ranks, found, config),
             evidence=evidence,
         )
-    best = min((r["rank"] for r in ranks if r["rank"] is not None), default=None)
+    best = min((r for e in ranks for r in (e["rank"], e["plain_rank"]) if r is not None), default=None)
     shown = "not in the top " + str(config.search_depth) if best is None else f"best rank {best}"
     return Verdict(
         question_id=question.id,
         check=CHECK,
         passed=True,
-        reason=f"answer page {shown} over {len(ranks)} searches (question rank {question_rank})",
+        reason=(
+            f"answer page {shown} over {len(ranks)} searches in 2 rankings "
+            f"(question rank {question_rank}, plain {question_plain_rank})"
+        ),
         evidence=evidence,
     )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from infoseek_local.records import Claim
 from infoseek_local.synth.claims import is_grounded
-from infoseek_local.synth.masking import (
+from infoseek_local.synth.sentences import find_mention, split_sentences
+from infoseek_local.text import (
     blur_names,
     blur_numbers,
     clip_after,
@@ -12,7 +13,6 @@ from infoseek_local.synth.masking import (
     mask_names,
     shorten,
 )
-from infoseek_local.synth.sentences import find_mention, split_sentences
 
 ADEN = (
     "Aden\n\nTemporary capital of Yemen\n\nAden is an ancient port city on the north coast of the Gulf of Aden, "
@@ -104,7 +104,7 @@ def test_grounding_rejects_a_claim_that_adds_words_or_misquotes_its_sentence() -
 
 
 def test_other_names_come_from_official_names_aliases_and_abbreviations() -> None:
-    from infoseek_local.synth.context import names_given_in
+    from infoseek_local.text import names_given_in
 
     assert names_given_in(
         "Ethiopia, officially the Federal Democratic Republic of Ethiopia (FDRE), is a country."

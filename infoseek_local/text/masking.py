@@ -10,29 +10,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+
+from .words import STOPWORDS, word_set
 
 SUBJECT = "this entity"
 
 
-def word_set(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# words that carry no content, shared with verify's overlap checks
-FUNCTION_WORDS = word_set(
-    """a an the and or but of in on at to for from by with as is are was were be been being this that these
-    those it its their there here which who whom whose what when where why how not no nor so than then
-    also only into onto over under about after before between during through while since until upon within
-    without across against among around per via has have had having do does did can could may might must
-    shall should will would one such other another some any each many much more most several entity
-    certain s"""
-)
-# masking also passes over naming words ("known as", "called") and placeholders' filler
-STOPWORDS = FUNCTION_WORDS | word_set("it's ones thing called known named")
-
 _PARENTHETICAL = re.compile(r"\s*[(\[][^()\[\]]*[)\]]")
 _YEAR_RANGE = re.compile(r"\b(\d{3,4})\s*[–-]\s*(\d{2,4})\b")
 _ERA_YEAR = re.compile(r"\b(\d{1,4})\s*(BC|BCE|AD|CE)\b")
+_ERA_FIRST = re.compile(r"\b(AD|CE)\s+(\d{1,4})\b")
 _DAY_MONTH = re.compile(
     r"\b(?:\d{1,2}\s+)?(?:January|February|March|April|May|June|July|August|September|October|November|"
     r"December)(?:\s+\d{1,2})?,?\s+(\d{3,4})\b"
@@ -53,14 +41,6 @@ _NP_STOP = re.compile(
 _ACRONYM = re.compile(r"(?<![\w.])(?:(?:[A-Z]\.){2,8}|[A-Z]{2,8}(?!\w|\.\w))")
 _NAME_WORD = re.compile(r"[^\W\d_][\w'’]*")
 _ACRONYM_FILLERS = word_set("of the and de du del la le von van al for in on")
-
-
-# words blurring may introduce that are not in the cited sentence; the grounded checks of synth and verify
-# both accept them
-BLUR_WORDS = word_set(
-    "century centuries tens thousands hundreds dozens several million millions billion billions trillion certain "
-    "entity bc bce ad ce"
-)
 
 
 def is_acronym_of(abbreviation: str, name: str) -> bool:
@@ -246,7 +226,9 @@ def mentions_name(text: str, name: str, *, standalone: bool = False) -> bool:
 
 
 _ADJECTIVE = re.compile(
-    r"^(?:\w+-\w+(?:ing|ed|al|ic|est)|\w+(?:ous|ive|ign|ese|ed|ical|ional|ental|inal|ian|est)|native|autonomous)$"
+    r"^(?:\w+-\w+(?:ing|ed|al|ic|est)|\w+(?:ous|ive|ign|ese|ed|ical|ional|ental|inal|ian|est)|native|autonomous|"
+    r"ancient|medieval|former|modern|early|late|major|minor|large|small|old|new|historical|prehistoric|"
+    r"\w+ary|widespread|formal|religious|political|artistic|cultural|natural|social)$"
 )
 # "a sovereign, doubly landlocked country", "a political and economic union": adjectives before the noun
 _ADJECTIVE_LIST = re.compile(r"\b([a-z][\w-]*)(?:,\s+|\s+and\s+)(?=[a-z])")
@@ -279,10 +261,12 @@ def descriptor_of(title: str, first_sentence: str) -> str:
         tokens[-1] = re.sub(r"(?<=[^s])s$", "", tokens[-1])
     tokens = tokens[:1] + tokens[1:][-3:]
     generic = _HEAD_NOUNS | {"language", "people"}
+    # a title's last word is its head noun ("Stanford University" is a university), not a name
+    head = re.sub(r"\s*\([^)]*\)\s*$", "", title).split()[-1:] or [""]
     if len(tokens) < 2 or any(
         mentions_name(" ".join(tokens), part)
         for part in title.split()
-        if len(part) > 3 and part.lower() not in generic
+        if len(part) > 3 and part.lower() not in generic and part != head[0]
     ):
         return "an entity"
     if tokens[0].lower() in ("the", "a", "an"):
@@ -304,6 +288,7 @@ def blur_numbers(text: str) -> str:
     out = _PARENTHETICAL.sub("", text)
     out = _YEAR_RANGE.sub(lambda m: _period(int(m.group(1))), out)
     out = _ERA_YEAR.sub(lambda m: _century(int(m.group(1))) + " " + m.group(2), out)
+    out = _ERA_FIRST.sub(lambda m: _century(int(m.group(2))), out)  # "AD 537" -> "the 6th century"
     out = _DAY_MONTH.sub(lambda m: _period(int(m.group(1))), out)
     out = _YEAR.sub(lambda m: _period(int(m.group(1))), out)
     out = _DATE_PREPOSITION.sub("in ", out)  # "held on 5 May 2023" -> "held in the 2020s"
@@ -432,20 +417,80 @@ def distinctive_terms(text: str) -> str:
     return " ".join(n for n in names if not n.lower().startswith(SUBJECT)) + " " + " ".join(figures)
 
 
-def content_terms(text: str) -> list[str]:
-    """Distinct lower-case content words (3+ letters, no stopwords), in order."""
-    seen: dict[str, None] = {}
-    for token in re.findall(r"[A-Za-z][A-Za-z'’]+", text):
-        word = re.sub(r"['’]s$", "", token.lower()).strip("'’-")
-        if len(word) >= 3 and word not in STOPWORDS:
-            seen.setdefault(word, None)
-    return list(seen)
+_GIVEN_NAME = re.compile(
+    r"\b(?:officially(?: known as)?|also (?:known as|called)|formerly(?: known as)?|(?:commonly|historically) known as|"
+    r"^[^,]{1,60}, or)\s+"
+    r"(?:the\s+)?((?:[A-Z][\w'’.-]*)(?:\s+(?:of|the|and|de|[A-Z][\w'’.-]*))*)"
+)
+_ABBREVIATION = re.compile(r"\(([A-Z][A-Z.]{1,7})\)")
 
 
-def term_coverage(terms: list[str], page_text: str) -> float:
-    """Share of `terms` found in `page_text` (prefix match of 5 letters, so plurals and tenses count)."""
-    if not terms:
-        return 0.0
-    haystack = " " + re.sub(r"[^a-z0-9]+", " ", page_text.lower()) + " "
-    found = sum(1 for t in terms if (" " + t[:5]) in haystack)
-    return found / len(terms)
+def names_given_in(sentence: str, subject_names: Sequence[str] = ()) -> list[str]:
+    """Other names a sentence gives its subject: official names, "also known as", and abbreviations of the
+    subject's names. "(PRC)" after "People's Republic of China" in a sentence about Xinjiang names China, not
+    the subject, so an abbreviation counts only when it abbreviates `subject_names` or a name given here."""
+    given = [m.group(1).strip() for m in _GIVEN_NAME.finditer(sentence)]
+    given = [re.sub(r"\s+(?:of|the|and|de)$", "", n) for n in given if len(n) >= 2]
+    own = [*subject_names, *given]
+    abbreviations = [
+        m.group(1)
+        for m in _ABBREVIATION.finditer(sentence)
+        if any(is_acronym_of(m.group(1), name) for name in own)
+    ]
+    return given + abbreviations
+
+
+_CAPITALISED_WORD = re.compile(r"\b[A-Z][a-z]{4,}")
+DEMONYM_PREFIX = 5
+
+
+def demonyms_in(text: str, names: Sequence[str]) -> list[str]:
+    """Capitalised words of `text` that share their first 5 letters with a word of one of `names`: demonyms
+    and other derived names ("Tajik" for Tajikistan, "Mediterranean" in another name for the Mediterranean
+    Sea). The first word of the text (a sentence opener) is not counted."""
+    stems = {w.lower()[:DEMONYM_PREFIX] for n in names for w in _CAPITALISED_WORD.findall(n)}
+    found: dict[str, None] = {}
+    for match in _CAPITALISED_WORD.finditer(text):
+        if match.start() > 0 and match.group(0).lower()[:DEMONYM_PREFIX] in stems:
+            found.setdefault(match.group(0), None)
+    return list(found)
+
+
+_TAGLINE_STOP = re.compile(
+    r"\s+(?:of|in|on|at|from|for|to|by|with|without|within|who|that|which|where|whose|since|between|"
+    r"\w+ed|made|built|born)\b.*$|\s*[(,;:].*$"
+)
+_TAGLINE_WORD = re.compile(r"^[a-z][a-z-]*$")
+MAX_TAGLINE_WORDS = 8
+
+
+def kind_from_tagline(title: str, line: str) -> str:
+    """A kind from a page's short description line ("Family of beetles" -> "a family", "Ancient Egyptian
+    writing system" -> "a writing system", "Largest ocean on Earth" -> "an ocean"); "" when the line is not
+    one (a sentence, or no plain noun left once names and ranks are gone)."""
+    line = line.strip()
+    if not line or line.endswith((".", "!", "?")) or len(line.split()) > MAX_TAGLINE_WORDS or line == title:
+        return ""
+    head = _TAGLINE_STOP.sub("", line)
+    words = head.split()
+    if words and not _DEMONYM.search(words[0]) and not words[0].isupper():
+        words[0] = (
+            words[0][:1].lower() + words[0][1:]
+        )  # "Country in ..." opens with a capital; "German ..." is a name
+    plain = [w for w in words if _TAGLINE_WORD.match(w) and not _RANKING.match(w)]
+    # the last plain words, after any name or figure ("Ancient Egyptian writing system" -> "writing system")
+    tail: list[str] = []
+    for word in reversed(words):
+        if word not in plain or word in ("and", "or"):
+            break
+        tail.insert(0, word)
+    tail = tail[-2:]
+    while tail and (_ADJECTIVE.match(tail[0]) or tail[0].endswith("ly")) and len(tail) > 1:
+        tail.pop(0)
+    if not tail or _ADJECTIVE.match(tail[-1]) or re.search(r"[^s]s$", tail[-1]):
+        return ""  # no noun, or a plural ("protests and revolutions"): the first sentence says it better
+    head = re.sub(r"\s*\([^)]*\)\s*$", "", title).split()[-1:] or [""]
+    if any(mentions_name(" ".join(tail), p) for p in title.split() if len(p) > 3 and p != head[0]):
+        return ""
+    article = "an" if tail[0][0] in "aeiou" else "a"
+    return f"{article} {' '.join(tail)}"

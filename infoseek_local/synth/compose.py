@@ -1,0 +1,153 @@
+"""Composing a question from a chain of clues: short sentences from the deepest entity up to the answer.
+
+    A city is known for its traditional shawls. It is the second-largest city in a mountain range.
+    A landlocked country is mainly situated in that range. Which state borders that country?
+
+Each sentence introduces one new entity by its kind and says one relation to the entity before it, so the
+reader follows the same path a searcher must, and no clause nests inside another. An edge whose clue is on the
+parent's page ("is mainly situated in a range") makes the new entity the subject; a back-link, whose clue is
+on the child's page ("is the second-largest city in a range"), keeps the known entity as subject. The answer's
+own clue ends the question: "Which state borders that country?" or "... Which country is that?".
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..records import Vertex
+
+
+def bare(kind: str) -> str:
+    return kind.split(" ", 1)[1] if kind.startswith(("a ", "an ")) else kind
+
+
+def _noun(vertex: Vertex) -> str:
+    return bare(vertex.descriptor).split()[-1] if vertex.descriptor != "an entity" else "one"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def chain_of(vertices: list[Vertex]) -> list[Vertex]:
+    """The vertices from the answer down to the deepest one (a tree grown as a chain)."""
+    chain = [vertices[0]]
+    while child := next((v for v in vertices if v.parent == chain[-1].index and v.relation), None):
+        chain.append(child)
+    return chain
+
+
+def refer(clue: str, kind: str, reference: str) -> str:
+    """The clue with its mention of an entity (its kind, "a mountain range"; the bare kind after a determiner;
+    or "one") replaced by `reference` ("that range", "it")."""
+    for phrase in (kind, bare(kind), "one"):
+        found = list(re.finditer(r"\b" + re.escape(phrase) + r"\b", clue))
+        if found:
+            at = found[-1]
+            before = clue[: at.start()]
+            if before.endswith("whose "):
+                return clue  # "whose drainage basin covers ...": the possessive already points at it
+            if phrase == bare(kind) and re.search(r"\b(?:its|their|his|her)\s+$", before):
+                before = re.sub(r"\b(?:its|their|his|her)\s+$", "", before)  # "its range" -> "that range"
+            return before + reference + clue[at.end() :]
+    return clue
+
+
+def _facts(vertex: Vertex) -> tuple[list[str], list[str]]:
+    """(verb phrases, "whose" phrases) of a vertex's own facts."""
+    verbs = [c.text for c in vertex.claims if not c.text.startswith("whose ")]
+    whose = [c.text for c in vertex.claims if c.text.startswith("whose ")]
+    return verbs, whose
+
+
+def _fact_sentence(subject: str, vertex: Vertex) -> str:
+    """ "That range rises to over 7,000 metres, and its ..."; "" when the vertex has no facts."""
+    verbs, whose = _facts(vertex)
+    parts = []
+    if verbs:
+        parts.append(f"{subject} {_join(verbs)}")
+    if whose:
+        owner = "its" if verbs else f"{subject}'s"
+        parts.append(_join([w.replace("whose ", f"{owner} ", 1) for w in whose]))
+    return _capital(", and ".join(parts)) + "." if parts else ""
+
+
+def _relative(vertex: Vertex) -> str:
+    """ "that rises to over 7,000 metres and whose capital ..." for facts said of a new entity in passing."""
+    verbs, whose = _facts(vertex)
+    pieces = (["that " + _join(verbs)] if verbs else []) + ([_join(whose)] if whose else [])
+    return " and ".join(pieces)
+
+
+def compose(vertices: list[Vertex]) -> str:
+    """The question for a chain grown by diffusion (`vertices[0]` is the answer)."""
+    chain = chain_of(vertices)
+    sentences: list[str] = []
+    deepest = chain[-1]
+    known = bool(deepest.claims)
+    if known:
+        sentences.append(_fact_sentence(_indefinite(deepest.descriptor), deepest))
+    for depth in range(len(chain) - 1, 0, -1):
+        child, parent = chain[depth], chain[depth - 1]
+        assert child.relation is not None
+        clue = child.relation.text
+        last = depth == 1
+        same = _noun(child) == _noun(parent)
+        if child.relation_from == "child":  # the clue is about the child and names the parent by its kind
+            subject = ("it" if same else f"that {_noun(child)}") if known else _indefinite(child.descriptor)
+            if clue.startswith("whose "):  # "whose most noted feature is a waterfall" -> "its ..."
+                clue = clue.replace("whose ", "'s " if known and not same else "", 1)
+                subject = subject if clue.startswith("'s ") else ("its" if known else f"the {_noun(child)}'s")
+                clue = clue.removeprefix("'s ")
+                subject = f"{subject}'s" if not subject.endswith(("its", "'s")) else subject
+            if last:
+                facts = _relative(parent)
+                if facts:
+                    clue = refer(clue, parent.descriptor, f"{parent.descriptor} {facts}")
+                sentences.append(_capital(f"{subject} {clue}."))
+                sentences.append(f"Which {bare(parent.descriptor)} is that?")
+                break
+            sentences.append(_capital(f"{subject} {clue}."))
+            fact = _fact_sentence("the latter" if same else f"that {_noun(parent)}", parent)
+            if fact:
+                sentences.append(fact)
+        else:  # the clue is about the parent and names the child by its kind
+            reference = ("it" if same else f"that {_noun(child)}") if known else None
+            said = refer(clue, child.descriptor, reference) if reference else clue
+            if last:
+                sentences.append(_root_question(parent, said))
+                break
+            subject = (
+                f"another {bare(parent.descriptor)}" if same and known else _indefinite(parent.descriptor)
+            )
+            if said.startswith("whose "):
+                sentences.append(_capital(f"there is {subject} {said}."))
+            else:
+                sentences.append(_capital(f"{subject} {said}."))
+            fact = _fact_sentence(f"that {_noun(parent)}", parent)
+            if fact:
+                sentences.append(fact)
+        known = True
+    return " ".join(sentences)
+
+
+def _root_question(root: Vertex, said: str) -> str:
+    """ "Which state borders that country and ...?" / "Which is the country whose capital is that city?"."""
+    verbs, whose = _facts(root)
+    kind = bare(root.descriptor) if root.descriptor != "an entity" else "entity"
+    if said.startswith("whose "):
+        whose = [*whose, said]
+    else:
+        verbs = [*verbs, said]
+    if not whose:
+        return f"Which {kind} {_join(verbs)}?"
+    pieces = (["that " + _join(verbs)] if verbs else []) + [_join(whose)]
+    return f"Which is the {kind} {' and '.join(pieces)}?"
+
+
+def _indefinite(kind: str) -> str:
+    return kind if kind.startswith(("a ", "an ")) else f"a {kind}"

@@ -1,0 +1,281 @@
+"""What a vertex can offer a question: links to follow and facts to state, each already a clean, short clue.
+
+One test of a usable link for everyone: seed sampling, diffusion and the legal-move check all call
+`link_options`, so a sampled seed always has a link diffusion can follow.
+
+A clue comes from a sentence of the vertex's page that has the entity as its subject (`text.clues.predicate`);
+the answer's defining sentence (its first statement: "X is a landlocked country in ...") is never a clue, nor is
+a clue about the answer that alone finds its page by search (either ranking). A clue that finds a deeper vertex
+is fine: that search is one hop of the solving path.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from ..records import OutLink, Vertex
+from ..text import content_terms, demonyms_in, mask_names, mentions_name, search_query
+from ..text.clues import predicate
+from .context import SynthContext
+from .sentences import Sentence, words
+
+MAX_OPTION_SENTENCE_CHARS = 600
+
+
+@dataclass(frozen=True)
+class LinkOption:
+    link: OutLink  # target: the page the hop leads to
+    sentence: Sentence  # on the vertex's page, or on the target's page for a back-link
+    clue: str  # the relation as a clause about the vertex, the target as its kind ("rises in a range")
+    back: bool = False  # the target's page links to the vertex: the clue is about the target, the vertex
+    # named by its kind ("is the largest city in a country")
+
+
+@dataclass(frozen=True)
+class FactOption:
+    sentence: Sentence
+    clue: str  # "was first climbed in the 1950s"
+
+
+def is_statement(sentence: Sentence) -> bool:
+    """A full sentence (5+ words, ending like one), not a heading, tagline or the page's own title line."""
+    return len(words(sentence.text)) >= 5 and sentence.text.rstrip("\"')]").endswith((".", "!", "?"))
+
+
+def defining_sentence(ctx: SynthContext, page_id: int) -> int:
+    """The number of the page's first statement: it defines the entity, so it is never a clue."""
+    return next((s.number for s in ctx.sentences(page_id) if is_statement(s)), 0)
+
+
+def _free_sentences(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex) -> list[Sentence]:
+    used = used_sentences(vertices, vertex.page_id) | ctx.spent.get(vertex.page_id, set())
+    # the answer's defining sentence gives it away; another vertex's may serve if it does not find its page
+    defining = defining_sentence(ctx, vertex.page_id) if vertex.index == 0 else -1
+    return [
+        s
+        for s in ctx.sentences(vertex.page_id)
+        if s.number not in used
+        and s.number != defining
+        and is_statement(s)
+        and len(s.text) <= MAX_OPTION_SENTENCE_CHARS
+    ]
+
+
+def used_sentences(vertices: list[Vertex], page_id: int) -> set[int]:
+    """Sentence numbers of `page_id` already cited by a claim (attribute claims and relations it holds)."""
+    used: set[int] = set()
+    for v in vertices:
+        if v.page_id == page_id:
+            for claim in v.claims:
+                used.update(claim.sentence_ids)
+        if v.relation is None or v.parent < 0:
+            continue
+        cited = v.page_id if v.relation_from == "child" else vertices[v.parent].page_id
+        if cited == page_id:
+            used.update(v.relation.sentence_ids)
+    return used
+
+
+def mask_tree_entities(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex, clue: str) -> str | None:
+    """Other tree entities named in a clue become their kinds; a clue that still names its own entity (or a
+    tree entity, by any of its names) is no clue: None."""
+    for other in vertices:
+        if other.page_id != vertex.page_id:
+            clue = mask_names(clue, ctx.aliases(other.page_id), other.descriptor)
+    tree_names = [n for v in vertices for n in ctx.aliases(v.page_id)]
+    if any(mentions_name(clue, name) for name in tree_names if len(name) >= 3) or demonyms_in(
+        clue, tree_names
+    ):
+        return None
+    if "this entity" in clue or "a certain one" in clue:
+        return None
+    return clue
+
+
+def reveals(ctx: SynthContext, page_id: int, text: str, depth: int = 1) -> bool:
+    """A search with the clue alone, as a question clause ("Which <kind> <clue>"), ranks the page within
+    `depth` by the index's own ranking or by plain body BM25."""
+    clause = f"Which {ctx.noun(page_id)} {text}"
+    own = ctx.index.search(search_query(clause), depth)
+    plain = ctx.index.search_plain(clause, depth)
+    return any(hit.page_id == page_id for hit in [*own, *plain])
+
+
+def _informative(clue: str, kind: str, own_noun: str = "") -> bool:
+    """Two content words besides the kind, and not a restatement of the entity's own kind ("is a small
+    planetary-mass object that ..." about a dwarf planet says what the question's "Which ..." already says)."""
+    kind_words = set(content_terms(kind))
+    if own_noun and re.match(
+        r"(?:is|was|are|were)\s+(?:a|an|the|one)\b(?:\s+\S+){0,4}?\s+" + re.escape(own_noun) + r"\b", clue
+    ):
+        return False
+    return len([t for t in content_terms(clue) if t not in kind_words]) >= 2
+
+
+def _forward_option(
+    ctx: SynthContext, vertices: list[Vertex], vertex: Vertex, link: OutLink, free: list[Sentence]
+) -> LinkOption | None:
+    """The vertex's own sentence that mentions the link target, as a clue about the vertex."""
+    kind = ctx.descriptor(link.target)
+    for sentence in free:
+        clue = predicate(
+            sentence.text,
+            ctx.aliases(vertex.page_id),
+            ctx.noun(vertex.page_id),
+            target=link.anchor,
+            target_kind=kind,
+            plural=ctx.is_plural(vertex.page_id),
+        )
+        if clue is None or not _informative(clue, kind, ctx.noun(vertex.page_id)):
+            continue
+        clue = mask_tree_entities(ctx, [*vertices, _stub(ctx, link.target)], vertex, clue)
+        if clue is not None:
+            return LinkOption(link, sentence, clue)
+    return None
+
+
+def _back_option(
+    ctx: SynthContext, vertices: list[Vertex], vertex: Vertex, source: int, anchor: str
+) -> LinkOption | None:
+    """A sentence of a page that links to the vertex, as a clue about that page that names the vertex by its
+    kind ("Kano is the second largest city in Nigeria" -> "is the second largest city in a country")."""
+    source_vertex = _stub(ctx, source)
+    for sentence in _free_sentences(ctx, vertices, source_vertex):
+        clue = predicate(
+            sentence.text,
+            ctx.aliases(source),
+            ctx.noun(source),
+            target=anchor,
+            target_kind=vertex.descriptor,
+            plural=ctx.is_plural(source),
+        )
+        if clue is None or not _informative(clue, vertex.descriptor, ctx.noun(source)):
+            continue  # "is a coastal city in a state" says only what the page is
+        clue = mask_tree_entities(ctx, [*vertices, source_vertex], source_vertex, clue)
+        if clue is not None:
+            return LinkOption(OutLink(source, anchor), sentence, clue, back=True)
+    return None
+
+
+def link_options(
+    ctx: SynthContext, vertices: list[Vertex], vertex: Vertex, *, limit: int = 0
+) -> list[LinkOption]:
+    """Hops from the vertex to usable pages not yet in the tree, each with a clean clue that relates the vertex
+    to it: its page's links (forward) and pages that link to it (back-links, which a sparse dump needs);
+    best first (forward, named entities, long-tail targets, short clues), one per target."""
+    in_tree = {v.page_id for v in vertices}
+    free = _free_sentences(ctx, vertices, vertex)
+    hub = ctx.hub_in_degree()
+    said = [c.text for v in vertices for c in [*v.claims, v.relation] if c is not None]
+    candidates = [(link, False) for link in ctx.index.out_links(vertex.page_id)]
+    candidates += [(link, True) for link in ctx.index.in_links(vertex.page_id)]  # target holds the source
+    scored: list[tuple[float, int, LinkOption]] = []
+    seen: set[int] = set()
+    for position, (link, back) in enumerate(candidates):
+        if link.target in in_tree or link.target in seen or not ctx.is_usable_page(link.target):
+            continue
+        if vertex.index == 0 and link.target in ctx.avoid_first_hops:
+            continue
+        if ctx.index.in_degree(link.target) > hub or not ctx.noun(link.target):
+            continue  # a hub ("Earth") is a vague vertex every tree passes through; a kindless page has no name
+        if any(mentions_name(text, name) for text in said for name in ctx.aliases(link.target)[:4]):
+            continue  # a clue already in the tree names it: as a vertex it would leak
+        if back:
+            anchored = OutLink(vertex.page_id, link.anchor)
+            if not _names_its_target(ctx, anchored):
+                continue
+            option = _back_option(ctx, vertices, vertex, link.target, link.anchor)
+        else:
+            if not _names_its_target(ctx, link):
+                continue
+            option = _forward_option(ctx, vertices, vertex, link, free)
+        if option is None:
+            continue
+        seen.add(link.target)
+        # hubs (linked from everywhere) are recalled from memory and make vague vertices: prefer the long tail
+        title = ctx.page(link.target if not back else vertex.page_id).title
+        score = 2 * (link.anchor.lower() == title.lower()) + link.anchor[:1].isupper() - back
+        score -= math.log2(1 + ctx.index.in_degree(link.target)) / 2
+        score -= len(option.clue.split()) / 10
+        score -= 2 * (ctx.noun(link.target) == ctx.noun(vertex.page_id))  # "a country borders a country"
+        if vertex.index == 0 and reveals(ctx, vertex.page_id, option.clue, depth=10):
+            score -= 5  # the answer's own clue puts its page in the top 10: a near shortcut
+        scored.append((-score, position, option))
+    scored.sort(key=lambda item: item[:2])
+    chosen: list[LinkOption] = []
+    for _, _, option in scored:
+        # a clue about the answer must not find its page alone (a clue that finds a deeper vertex is a hop)
+        if vertex.index != 0 or not reveals(ctx, vertex.page_id, option.clue):
+            chosen.append(option)
+            if len(chosen) >= (limit or ctx.config.shortlist):
+                break
+    return chosen
+
+
+# words that name units, not entities ("923,769 square kilometres" linked to the page Square)
+_UNIT_WORDS = frozenset(
+    [
+        "square",
+        "metre",
+        "metres",
+        "meter",
+        "meters",
+        "kilometre",
+        "kilometres",
+        "mile",
+        "miles",
+        "acre",
+        "acres",
+        "hectare",
+        "hectares",
+        "percent",
+        "degree",
+        "degrees",
+        "year",
+        "years",
+        "century",
+        "centuries",
+        "day",
+        "days",
+        "hour",
+        "hours",
+    ]
+)
+
+
+def _names_its_target(ctx: SynthContext, link: OutLink) -> bool:
+    """A capitalised anchor names its page; a lower-case one only when it is the page's whole title of two or
+    more words ("drainage basin"), not a unit of measure: single common words ("biology") make vague hops."""
+    if re.sub(r"^(?:the|a|an)\s+", "", link.anchor.strip())[:1].isupper():
+        return True  # "the Buddha" names the Buddha
+    anchor = link.anchor.strip().lower()
+    return (
+        " " in anchor
+        and anchor == ctx.page(link.target).title.strip().lower()
+        and not set(anchor.split()) & _UNIT_WORDS
+    )
+
+
+def _stub(ctx: SynthContext, page_id: int) -> Vertex:
+    page = ctx.page(page_id)
+    return Vertex(
+        index=-1, page_id=page_id, url=page.url, title=page.title, descriptor=ctx.descriptor(page_id)
+    )
+
+
+def fact_options(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex) -> list[FactOption]:
+    """Facts of the vertex's own page as clean clues that do not alone find the page, shortest first."""
+    names = ctx.aliases(vertex.page_id)
+    options = []
+    for sentence in _free_sentences(ctx, vertices, vertex):
+        clue = predicate(sentence.text, names, ctx.noun(vertex.page_id), plural=ctx.is_plural(vertex.page_id))
+        if clue is None or not _informative(clue, vertex.descriptor, ctx.noun(vertex.page_id)):
+            continue
+        clue = mask_tree_entities(ctx, vertices, vertex, clue)
+        if clue is None or (vertex.index == 0 and reveals(ctx, vertex.page_id, clue)):
+            continue
+        options.append(FactOption(sentence, clue))
+    options.sort(key=lambda o: (len(o.clue.split()), o.sentence.number))
+    return options[: ctx.config.max_sentences]

@@ -1,0 +1,345 @@
+"""Clues: the short span of a sentence that says something about its subject, as a relative clause.
+
+A question is only as readable as its clues. A clue is not a whole masked sentence but the predicate the
+sentence states of the page's entity, cut to the clause that matters:
+
+    "It is bordered by Chad to the north, Sudan to the northeast, ..."   (target: Sudan, kind "a country")
+        -> "is bordered by a country to the northeast"
+    "Its capital and largest city is Bangui, which sits on ..."          (target: Bangui, kind "a city")
+        -> "whose capital and largest city is one"
+
+`predicate` returns None when the sentence does not have the entity as its subject or the clause cannot be cut
+cleanly: a clean clue or none at all, never a garbled one. Rules only (no parser), so the result is
+deterministic and checkable; the cited sentence stays with the claim for grounding.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from .masking import blur_numbers, longer_name_span
+from .words import word_set
+
+MAX_CLUE_WORDS = 14
+MIN_CLUE_WORDS = 3
+
+_PARENTHETICAL = re.compile(r"\s*[(\[][^()\[\]]*[)\]]")
+_PRONOUN = re.compile(r"^(?:It|They|He|She)\b\s*")
+_POSSESSIVE = re.compile(r"^(?:Its|Their|His|Her)\s+")
+# an opening phrase before the subject ("In 1990, it ...", "During its existence, the empire ...")
+_OPENER = re.compile(r"^[A-Z][^,;:]{0,100},\s+")
+_ADVERBS = word_set(
+    """also now later still then originally once formerly mainly primarily currently largely first often
+    usually generally widely traditionally historically officially today commonly subsequently eventually"""
+)
+VERBS = word_set(
+    """is are was were has have had became becomes become remains remained lies lay lie rises rose rise
+    flows flowed flow borders bordered border contains contained includes included covers covered forms
+    formed spans spanned stretches stretched extends extended consists consisted serves served hosts hosted
+    holds held houses housed runs ran sits sat stands stood ranks ranked won wins led leads made makes
+    began begins grew grows saw sees gave gives took takes wrote writes founded built became comprises
+    comprised occupies occupied drains drained reaches reached produces produced played plays remains
+    belongs belonged originated originates lived lives died spoke speaks shares shared joined joins left
+    received receives ruled rules reigned reigns fought fights developed develops discovered invented
+    established establishes emerged emerges separates separated connects connected crosses crossed
+    surrounds surrounded divides divided marks marked encompasses encompassed features featured"""
+)
+_NOT_VERBS = word_set(
+    """its this his has as is us thus was gas bus plus famous various numerous previous serious less
+    across perhaps always sometimes nevertheless species series news means"""
+)
+# where the clause about the entity ends
+_CLAUSE_END = re.compile(r",\s(?!\d)|[;:]|\s[–—-]\s|\.\s*$|\.(?=\s)")  # ", 1921" is a date, not a clause
+_SINGULAR = {"are": "is", "were": "was", "have": "has"}
+_LIST_LEAD = re.compile(
+    r"\b(?:by|to|with|of|in|from|include|includes|included|as|among|into|across)\s+(?:the\s+)?$"
+)
+_DETERMINED = re.compile(r"\b(its|their|his|her|whose)\s+$")
+_ARTICLE_BEFORE = re.compile(r"(?:\b(?:the|a|an)\s+)$", re.IGNORECASE)
+_COMPASS_BEFORE = re.compile(r"\b(?:north|south|east|west|central)\w*\s+$")
+# blurring that left a figure's "of" with nothing after it ("between dozens of and tens of millions")
+_DANGLING_END = re.compile(
+    r"\b(?:\w+ing|of|by|to|in|at|on|with|from|for|and|or|the|a|an|its|their|his|her|as|than|that|which)$"
+)
+_DANGLING_OF = re.compile(r"\bof(?:\s+(?:and|or|to)\b|\s*[,;]|\s*$)")
+
+
+def is_verb(word: str) -> bool:
+    """A word that can open a predicate: a known verb, or a lower-case -ed / -s form that is not a noun we
+    know of. Heuristic, used only where a verb is expected (right after the subject)."""
+    lower = word.lower()
+    if lower in VERBS:
+        return True
+    if not word[:1].islower() or lower in _NOT_VERBS or len(lower) < 4:
+        return False
+    return lower.endswith(("ed", "es")) or (lower.endswith("s") and not lower.endswith(("ss", "us", "is")))
+
+
+def strip_parentheticals(text: str) -> str:
+    while True:
+        stripped = _PARENTHETICAL.sub("", text)
+        if stripped == text:
+            return re.sub(r"\s+([,.;:])", r"\1", stripped)
+        text = stripped
+
+
+def _fold(text: str) -> str:
+    """Lower case with accents dropped, one character for one (so offsets stay valid): "Krishnā" ~ "krishna"."""
+    return "".join((unicodedata.normalize("NFKD", c)[:1] or c).lower() for c in text)
+
+
+def _name_forms(name: str) -> list[str]:
+    """A name as a sentence may open with it: as is, plural ("Gecko" -> "Geckos") or singular ("Bagpipes" ->
+    "bagpipe"), folded."""
+    folded = _fold(name.strip())
+    forms = [folded, folded + "s", folded + "es"]
+    if folded.endswith("s") and len(folded) > 4:
+        forms.append(folded[:-1])
+    return forms
+
+
+def _open_subject(text: str, names: Sequence[str], noun: str) -> tuple[str, str] | None:
+    """("vp" | "whose", the rest) when `text` opens with its entity as subject, else None."""
+    folded = _fold(text)
+    lead = re.match(r"(?:the|a|an|this)\s+", folded)
+    start = lead.end() if lead else 0
+    forms = sorted({f for n in names if len(n) >= 2 for f in _name_forms(n)}, key=len, reverse=True)
+    if noun:
+        forms.append(_fold(noun))
+    for name in names[:1]:
+        # a person's fuller name ("Wassily Wassilyevich Kandinsky" for "Wassily Kandinsky") or surname alone
+        parts = _fold(name).split()
+        if len(parts) >= 2 and parts[-1][:1].isalpha():
+            fuller = re.match(
+                re.escape(parts[0]) + r"(?:\s+\S+){0,3}?\s+" + re.escape(parts[-1]) + r"\b", folded
+            )
+            if fuller and not lead:
+                forms.insert(0, folded[: fuller.end()])
+            forms.append(parts[-1])
+    for form in forms:
+        end = start + len(form)
+        if folded.startswith(form, start) and not re.match(r"[\w-]", folded[end : end + 1]):
+            rest = text[end:]
+            if re.match(r"['’]s\s", rest):
+                return "whose", rest[3:].lstrip()
+            return "vp", rest
+    possessive = _POSSESSIVE.match(text)
+    if possessive:
+        return "whose", text[possessive.end() :]
+    pronoun = _PRONOUN.match(text)
+    return ("vp", text[pronoun.end() :]) if pronoun else None
+
+
+def split_subject(sentence: str, names: Sequence[str], noun: str) -> tuple[str, str] | None:
+    """("vp" | "whose", the rest) when the sentence has its entity as subject: one of its `names` ("The Rocky
+    Mountains ...", "Geckos are ..."), a pronoun ("It ..."), "The <noun>" ("The river ...") or a possessive
+    ("Its capital ...", "Mongolia's capital ..."), maybe after an opening phrase ("In 1990, it ..."). An
+    appositive after the subject is skipped."""
+    text = strip_parentheticals(sentence.strip())
+    found = _open_subject(text, names, noun)
+    if found is None:
+        opener = _OPENER.match(text)
+        after = text[opener.end() :] if opener else ""
+        found = _open_subject(after[:1].upper() + after[1:], names, noun) if after else None
+    if found is None:
+        return None
+    how, rest = found
+    rest = rest.lstrip()
+    if rest.startswith(","):
+        rest = _skip_appositive(rest)
+        if rest is None:
+            return None
+    return how, rest
+
+
+def _skip_appositive(rest: str) -> str | None:
+    """ ", officially the Republic of X, is ..." -> "is ..."; None when no verb follows a closing comma."""
+    for match in re.finditer(r",\s+", rest[1:]):
+        after = rest[1 + match.end() :]
+        first = after.split(" ", 1)[0]
+        if is_verb(first) or first in _ADVERBS:
+            return after
+        if len(rest[: 1 + match.start()].split()) > 16:
+            break
+    return None
+
+
+def _opens_with_verb(words: list[str], *, strict: bool = False) -> bool:
+    """Whether the words open with a verb (after adverbs); `strict` takes only known verbs and -ed forms,
+    where a plural noun ("parts of ...") could pass for a verb."""
+    for word in words[:3]:
+        if word in _ADVERBS:
+            continue
+        if strict:
+            return word in VERBS or (word[:1].islower() and word.endswith("ed"))
+        return is_verb(word)
+    return False
+
+
+def _has_verb(words: list[str]) -> bool:
+    return any(is_verb(w) for w in words[:6])
+
+
+def _cut_clause(text: str, after: int = 0) -> str:
+    """The text up to the first clause end at or after character `after`."""
+    end = _CLAUSE_END.search(text, after)
+    return text[: end.start()] if end else text
+
+
+def predicate(
+    sentence: str,
+    names: Sequence[str],
+    noun: str = "",
+    *,
+    target: str = "",
+    target_kind: str = "",
+    plural: bool = False,
+) -> str | None:
+    """The clue a sentence states of its subject, as a relative clause ("is bordered by a country to the
+    north", "whose capital is one"); with `target`, the clause that mentions `target`, which becomes
+    `target_kind`. None when the sentence is not about the subject or no clean clause can be cut."""
+    split = split_subject(" ".join(sentence.split()), names, noun)
+    if split is None:
+        return None
+    how, rest = split
+    words = rest.split()
+    if (
+        not words
+        or (how == "vp" and not _opens_with_verb(words))
+        or (how == "whose" and not _has_verb(words))
+    ):
+        return None
+    if plural and how == "vp" and not _plural_verb_fixable(words):
+        return None  # "The Rockies stretch ..." would read "Which range stretch ..."
+    if target:
+        clause = _target_clause(rest, target)
+        if clause is None:
+            return None
+        clause = _put_kind(clause, target, target_kind)
+    else:
+        clause = _cut_clause(rest)
+    clause = blur_numbers(clause.strip().rstrip(" ,.;:"))
+    clause = re.sub(r"^(are|were|have)\b", lambda m: _SINGULAR[m.group(1)], clause)
+    n_words = len(clause.split())
+    if not MIN_CLUE_WORDS - (how == "whose") <= n_words <= MAX_CLUE_WORDS or clause.count('"') % 2:
+        return None
+    if how == "whose" and not _has_verb(clause.split()):
+        return None  # cut before its verb ("whose fast tempos")
+    if _DANGLING_END.search(clause):
+        return None  # cut mid-phrase: "an empire consisting", "was located at"
+    if _DANGLING_OF.search(clause):
+        return None
+    return ("whose " + clause) if how == "whose" else clause
+
+
+def _plural_verb_fixable(words: list[str]) -> bool:
+    first = next((w for w in words[:3] if w not in _ADVERBS), "")
+    return first in _SINGULAR or first in {"was", "had"} or first.endswith("ed")
+
+
+def _mention(text: str, target: str) -> re.Match[str] | None:
+    for match in re.finditer(r"(?<![\w])" + re.escape(target) + r"(?![\w])", text):
+        if longer_name_span(text, match.start(), match.end()) == (match.start(), match.end()):
+            return match
+    return None
+
+
+def _target_clause(rest: str, target: str) -> str | None:
+    """The part of `rest` (a predicate) that holds the target: the opening clause when the target is in it;
+    for a list ("bordered by A to the north, B to the east, and C ..."), the verb with the target's item; for
+    a later clause that says its own thing of the subject (", and is home to B"), that clause."""
+    found = _mention(rest, target)
+    if found is None:
+        return None
+    first_end = _CLAUSE_END.search(rest)
+    if first_end is None or first_end.start() >= found.end():
+        return _cut_clause(rest, found.end())
+    items = re.split(r",\s+(?:and\s+|or\s+)?|\s+(?:and|or)\s+(?=[A-Z])", _cut_list_end(rest, found.end()))
+    holding = next((item for item in items if _mention(item, target)), None)
+    if holding is None:
+        return None
+    words = holding.removeprefix("and ").split()
+    if _opens_with_verb(words, strict=True):
+        return holding  # its own clause about the subject
+    if _has_verb(words):
+        return None
+    head = items[0]
+    first_name = re.search(r"(?<=\s)[A-Z]", head)
+    if first_name is None:
+        return None
+    lead = head[: first_name.start()]
+    lead_words = lead.split()
+    if not (_LIST_LEAD.search(lead) or (len(lead_words) <= 3 and _opens_with_verb(lead_words))):
+        return None  # not a list of names after a verb and preposition
+    return re.sub(r"\bthe\s+$", "", lead) + holding
+
+
+def _cut_list_end(text: str, after: int) -> str:
+    end = re.compile(r";|\.\s|\.$|,\s+(?:which|who|where|while|although|but)\b").search(text, after)
+    return text[: end.start()] if end else text
+
+
+def _put_kind(clause: str, target: str, kind: str) -> str:
+    """The target's mention becomes its kind: "a country"; "one" when the clause already names that kind
+    ("whose capital city is one"); the bare noun after a determiner ("its river")."""
+    found = _mention(clause, target)
+    if found is None:
+        return clause
+    before, after = clause[: found.start()], clause[found.end() :]
+    noun = kind.split()[-1] if kind else ""
+    determiner = _DETERMINED.search(before)
+    if determiner:
+        words = kind.split(" ", 1)[1] if kind.startswith(("a ", "an ")) else kind
+        return before + words + after
+    before = _COMPASS_BEFORE.sub("", _ARTICLE_BEFORE.sub("", before))  # "northeastern a country" reads badly
+    if noun and re.match(r"\s+" + re.escape(noun) + r"\b", after):
+        return (
+            before + kind.rsplit(" ", 1)[0] + after
+        )  # "the Baroque style" -> "a style", not "a style style"
+    if noun and re.search(r"\b" + re.escape(noun) + r"\b", before):
+        return before + "one" + after
+    return before + (kind or "one") + after
+
+
+_PREPOSITIONS = word_set(
+    "in of to into from by on at with for near along across through under over between within onto upon "
+    "around beyond behind below above against among"
+)
+_PERSON_NOUNS = word_set(
+    """person man woman king queen emperor empress ruler prince princess writer poet novelist painter composer
+    philosopher scientist physicist chemist mathematician politician leader statesman general commander
+    actor actress singer musician artist architect explorer inventor saint pope prophet author director
+    playwright sculptor economist historian theologian"""
+)
+
+
+def invert(clue: str, parent_kind: str, child_kind: str) -> str | None:
+    """A clue about a child that mentions its parent, turned into a clause about the parent: "is the largest
+    city in a country" (about a city) -> "in which a city is the largest city" (about the country); "borders
+    a country" -> "that a landlocked country borders". None when the parent is not a prepositional object or
+    a direct object of the clue, or the clue is a "whose" phrase."""
+    if clue.startswith("whose "):
+        return None
+    found = None
+    for phrase in (parent_kind, "one"):
+        found = re.search(r"\b" + re.escape(phrase) + r"\b", clue)
+        if found:
+            break
+    if found is None or not child_kind:
+        return None
+    before, after = clue[: found.start()].rstrip(), clue[found.end() :]
+    words = before.split()
+    if not words or re.match(r"['’]s\b", after):
+        return None  # "in a conquistador's conquest" cannot turn around
+    relative = "whom" if parent_kind.split()[-1] in _PERSON_NOUNS else "which"
+    if words[-1] in _PREPOSITIONS and len(words) >= 2:
+        rest = " ".join(words[:-1]) + after
+        inverted = f"{words[-1]} {relative} {child_kind} {rest}"
+    elif is_verb(words[-1]) and words[-1] not in {"is", "was", "are", "were", "be", "been"}:
+        relative = "whom" if relative == "whom" else "that"
+        inverted = f"{relative} {child_kind} {before}{after}"
+    else:
+        return None
+    return " ".join(inverted.split())

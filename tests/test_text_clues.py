@@ -1,0 +1,74 @@
+"""Clues cut from real corpus sentences (quoted verbatim from the bundled vital10k pages named): short clauses
+about the sentence's subject, or nothing at all — never a garbled fragment."""
+
+from __future__ import annotations
+
+import pytest
+
+from infoseek_local.text.clues import predicate
+from infoseek_local.text.fluency import fluency_problems
+
+CAR_BORDERS = (
+    "It is bordered by Chad to the north, Sudan to the northeast, South Sudan to the east, the Democratic "
+    "Republic of the Congo to the south, the Republic of the Congo to the southwest, and Cameroon to the west."
+)
+CAR_CAPITAL = (
+    "Its capital and largest city is Bangui, which sits on the country's southern border with the Democratic "
+    "Republic of the Congo."
+)
+CAR_AREA = (
+    "The Central African Republic covers a land area of about 620,000 square kilometres (240,000 sq mi)."
+)
+CAR_OPENER = "As of 2024, it has a population of 5,357,744, consisting of about 80 ethnic groups."
+ROCKIES = (
+    "The Rocky Mountains stretch 3,000 mi (4,800 km) in a straight-line distance from the northernmost part of "
+    "Western Canada, to New Mexico in the Southwestern United States."
+)
+YORUBA = (
+    "Most Yoruba people speak the Yoruba language, which is the Niger–Congo language with the largest number of "
+    "native or L1 speakers."
+)
+DARIUS = "His empire included parts of the Balkans and the Caucasus, and most of Central Asia."
+CAR = ["Central African Republic", "CAR"]
+
+
+@pytest.mark.parametrize(
+    ("target", "kind", "clue"),
+    [
+        ("Chad", "a country", "is bordered by a country to the north"),
+        ("Sudan", "a country", "is bordered by a country to the northeast"),  # not "South Sudan"
+        ("Cameroon", "a country", "is bordered by a country to the west"),
+    ],
+)
+def test_a_link_in_a_list_becomes_the_verb_and_its_own_item(target: str, kind: str, clue: str) -> None:
+    assert predicate(CAR_BORDERS, CAR, "country", target=target, target_kind=kind) == clue
+
+
+def test_a_possessive_sentence_becomes_a_whose_clause_and_a_named_kind_becomes_one() -> None:
+    clue = predicate(CAR_CAPITAL, CAR, "country", target="Bangui", target_kind="a city")
+    assert clue == "whose capital and largest city is one"
+
+
+def test_a_fact_is_cut_to_its_first_clause_with_figures_blurred() -> None:
+    clue = predicate(CAR_AREA, CAR, "country")
+    assert clue == "covers a land area of hundreds of thousands of square kilometres"
+    assert not fluency_problems(f"Which country {clue}?")
+
+
+def test_an_opening_phrase_before_the_subject_is_passed_over() -> None:
+    assert predicate(CAR_OPENER, CAR, "country") == "has a population of several million"
+
+
+def test_sentences_not_about_their_subject_give_no_clue() -> None:
+    assert predicate(YORUBA, ["Yoruba people"], "group") is None  # "Most Yoruba people" is not the subject
+    # a plural subject with a bare verb would read "Which range stretch ..."
+    assert predicate(ROCKIES, ["Rocky Mountains"], "range", plural=True) is None
+
+
+def test_a_list_item_keeps_the_verb_of_its_list_not_a_plural_noun_taken_for_a_verb() -> None:
+    clue = predicate(DARIUS, ["Darius the Great"], "king", target="Caucasus", target_kind="a region")
+    assert clue == "whose empire included parts of the Balkans and a region"
+
+
+def test_a_target_the_sentence_does_not_mention_gives_no_clue() -> None:
+    assert predicate(CAR_BORDERS, CAR, "country", target="Nigeria", target_kind="a country") is None
