@@ -104,11 +104,19 @@ def _query_variants(
     ]
     attribute_words = [word for claim in vertex.claims for word in _clue_words(claim.text, known_keys)]
     kind_words = _clue_words(vertex.descriptor, known_keys)
+    # a back-link's clue to the parent is said on this vertex's own page: its words find the page too
+    own_link_words = (
+        _clue_words(vertex.relation.text, known_keys)
+        if vertex.relation is not None and vertex.relation_from == "child"
+        else []
+    )
     candidates = [
         _build_query([*read_names, *relation_words]) if read_names else "",
         _build_query([*child_titles, *relation_words]) if children else "",
         _build_query([*child_titles, *attribute_words, *kind_words]),
+        _build_query([*attribute_words, *kind_words, *own_link_words]),
         _build_query([*attribute_words, *kind_words]),
+        _build_query([*attribute_words]),
     ]
     variants: list[str] = []
     for query in candidates:
@@ -119,7 +127,8 @@ def _query_variants(
 
 def _pinned(vertices: list[Vertex]) -> set[int]:
     """Positions of vertices a searcher can find: those with facts, and those above one it can find."""
-    pinned = {position for position, vertex in enumerate(vertices) if vertex.claims}
+    # facts, or a back-link: its clue to the parent is said on its own page
+    pinned = {position for position, v in enumerate(vertices) if v.claims or v.relation_from == "child"}
     changed = True
     while changed:
         changed = False

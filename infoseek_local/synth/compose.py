@@ -51,10 +51,13 @@ def refer(clue: str, kind: str, reference: str) -> str:
             before = clue[: at.start()]
             if before.endswith("whose "):
                 return clue  # "whose drainage basin covers ...": the possessive already points at it
-            if phrase == bare(kind) and re.search(r"\b(?:its|their|his|her)\s+$", before):
-                before = re.sub(r"\b(?:its|their|his|her)\s+$", "", before)  # "its range" -> "that range"
+            if phrase != "one":  # "his political treatise" -> "that treatise": the whole noun phrase goes
+                before = _NP_START.sub("", before)
             return before + reference + clue[at.end() :]
     return clue
+
+
+_NP_START = re.compile(r"\b(?:its|their|his|her|the|a|an)\s+(?:[a-z-]+\s+){0,2}$")
 
 
 def _facts(vertex: Vertex) -> tuple[list[str], list[str]]:
@@ -84,8 +87,32 @@ def _relative(vertex: Vertex) -> str:
 
 
 def compose(vertices: list[Vertex]) -> str:
-    """The question for a chain grown by diffusion (`vertices[0]` is the answer)."""
+    """The question for a chain grown by diffusion (`vertices[0]` is the answer), and any back-links that
+    retrospection added to the answer ("A city is the largest city in that country.")."""
     chain = chain_of(vertices)
+    root = vertices[0]
+    extras = [v for v in vertices if v.parent == 0 and v.relation is not None and v is not chain[1]]
+    if not extras:
+        return _chain_question(chain, ask=True)
+    sentences = [_chain_question(chain, ask=False)]
+    fact = _fact_sentence(f"that {_noun(root)}", root)
+    if fact:
+        sentences.append(fact)
+    for extra in extras:
+        assert extra.relation is not None
+        reference = f"that {_noun(root)}" if _noun(extra) != _noun(root) else "it"
+        subject = _indefinite(extra.descriptor) if _noun(extra) != _noun(root) else f"another {_noun(extra)}"
+        clue = refer(extra.relation.text, root.descriptor, reference)
+        if clue.startswith("whose "):
+            subject, clue = f"{subject}'s", clue.removeprefix("whose ")
+        sentences.append(_capital(f"{subject} {clue}."))
+    sentences.append(f"Which {bare(root.descriptor)} is that?")
+    return " ".join(sentences)
+
+
+def _chain_question(chain: list[Vertex], *, ask: bool) -> str:
+    """The chain's sentences; with `ask`, the answer's own sentence is the question, else a statement that
+    introduces it (more sentences about it follow)."""
     sentences: list[str] = []
     deepest = chain[-1]
     known = bool(deepest.claims)
@@ -104,12 +131,15 @@ def compose(vertices: list[Vertex]) -> str:
                 subject = subject if clue.startswith("'s ") else ("its" if known else f"the {_noun(child)}'s")
                 clue = clue.removeprefix("'s ")
                 subject = f"{subject}'s" if not subject.endswith(("its", "'s")) else subject
-            if last:
+            if last and ask:
                 facts = _relative(parent)
                 if facts:
                     clue = refer(clue, parent.descriptor, f"{parent.descriptor} {facts}")
                 sentences.append(_capital(f"{subject} {clue}."))
                 sentences.append(f"Which {bare(parent.descriptor)} is that?")
+                break
+            if last:
+                sentences.append(_capital(f"{subject} {clue}."))
                 break
             sentences.append(_capital(f"{subject} {clue}."))
             fact = _fact_sentence("the latter" if same else f"that {_noun(parent)}", parent)
@@ -118,7 +148,7 @@ def compose(vertices: list[Vertex]) -> str:
         else:  # the clue is about the parent and names the child by its kind
             reference = ("it" if same else f"that {_noun(child)}") if known else None
             said = refer(clue, child.descriptor, reference) if reference else clue
-            if last:
+            if last and ask:
                 sentences.append(_root_question(parent, said))
                 break
             subject = (
@@ -128,6 +158,8 @@ def compose(vertices: list[Vertex]) -> str:
                 sentences.append(_capital(f"there is {subject} {said}."))
             else:
                 sentences.append(_capital(f"{subject} {said}."))
+            if last:
+                break  # the caller says the answer's facts
             fact = _fact_sentence(f"that {_noun(parent)}", parent)
             if fact:
                 sentences.append(fact)

@@ -33,7 +33,7 @@ class SynthConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     min_vertices: int = 3
     max_vertices: int = 5
     shortlist: int = 6  # links (or facts) offered to the browser at a time
-    max_sentences: int = 8  # facts of a page considered when pinning a vertex down
+    max_sentences: int = 16  # facts of a page considered when pinning a vertex down
     min_page_chars: int = 200  # shorter pages are not used as vertices
     min_seed_links: int = 1  # links of a sampled seed that make a clean clue (the test diffusion applies)
     max_seed_in_degree: float = (
@@ -41,7 +41,7 @@ class SynthConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     )
     # retrospection
     fit_coverage: float = 0.75  # share of a clue's content words another page must hold to fit it too
-    attempts: int = 3  # trees tried per seed, each with a first hop the earlier ones did not take
+    attempts: int = 5  # trees tried per seed, each with a first hop the earlier ones did not take
     require_oracle: bool = True  # keep a question only when the oracle solver reaches its answer by search
     # LLM
     temperature: float = 0.0

@@ -156,7 +156,8 @@ class SynthContext:
         kind = self.descriptor(page_id)
         if kind == "an entity" or (len(kind.split()) == 2 and kind.split()[-1] in VAGUE_NOUNS):
             return ""  # "a system", "a range": a kind no reader can picture
-        return kind.split()[-1]
+        noun = kind.split()[-1]
+        return noun if re.fullmatch(r"[a-z]+", noun) and not noun.endswith("ly") else ""  # not "highly"
 
     def is_plural(self, page_id: int) -> bool:
         """Whether the title reads as a plural ("Rocky Mountains", "Great Lakes"): its verbs need care."""

@@ -19,13 +19,14 @@ from ..records import Claim, Vertex
 from ..text import BLUR_WORDS, content_terms, mentions_name, search_query, term_coverage
 from .claims import fact_claim, is_grounded, kind_words
 from .context import SynthContext, TreeRejected, choice_type
-from .diffusion import check_shape, depth_of
-from .options import FactOption, fact_options
+from .diffusion import add_child, check_shape, choose_link, depth_of
+from .options import FactOption, LinkOption, fact_options, link_options
 
 MAX_FACTS_PER_VERTEX = 2
+MAX_ANSWER_LINKS = 2  # the chain's first hop and at most one back-link added to pin the answer down
 MAX_FACTS_PER_TREE = 4  # more clues make a long question
 RIVAL_POOL = 30  # pages per ranking considered as other entities a fact could describe
-MAX_ENUMERATED = 60  # a child's answer set larger than this bounds its parent too loosely to enumerate
+MAX_ENUMERATED = 300  # a child's answer set larger than this bounds its parent too loosely to enumerate
 RELATION_COVERAGE = 0.75
 UNBOUNDED = 10**9
 FINDABLE_DEPTH = 10
@@ -101,6 +102,8 @@ def answer_set(
     """The pages that could be `vertex`'s entity given the clues below it (`extra`: a fact to try, by vertex
     index); None when nothing bounds it."""
     facts = [*vertex.claims, *([extra[vertex.index]] if extra and vertex.index in extra else [])]
+    if vertex.relation is not None and vertex.relation_from == "child":
+        facts.append(vertex.relation)  # a back-link's clue is said on this vertex's own page: a fact of it
     candidates: set[int] | None = None
     for child in children_of(vertices, vertex):
         below = answer_set(ctx, vertices, child, extra)
@@ -122,9 +125,20 @@ def root_rivals(ctx: SynthContext, vertices: list[Vertex], extra: dict[int, Clai
     return UNBOUNDED if found is None else len(found) - 1
 
 
+def _below(vertices: list[Vertex], vertex: Vertex) -> list[Vertex]:
+    found: list[Vertex] = []
+    frontier = children_of(vertices, vertex)
+    while frontier:
+        found += frontier
+        frontier = [c for v in frontier for c in children_of(vertices, v)]
+    return found
+
+
 def findable(ctx: SynthContext, vertex: Vertex, clue: str) -> bool:
-    """Whether a search with the vertex's kind and the clue puts its page in the top 10 (a way in)."""
-    query = search_query(f"{ctx.noun(vertex.page_id)} {clue}")
+    """Whether a search with the vertex's kind and the clue (and a back-link's clue, said on its own page)
+    puts its page in the top 10: a way in for the searcher."""
+    own = vertex.relation.text if vertex.relation is not None and vertex.relation_from == "child" else ""
+    query = search_query(f"{ctx.noun(vertex.page_id)} {clue} {own}")
     return any(hit.page_id == vertex.page_id for hit in ctx.index.search(query, FINDABLE_DEPTH))
 
 
@@ -144,6 +158,9 @@ def _choose_fact(ctx: SynthContext, vertex: Vertex, options: list[FactOption]) -
 def pin_down(ctx: SynthContext, vertices: list[Vertex]) -> None:
     """Add facts, best first, until only the answer fits; TreeRejected("underdetermined") when none can."""
     left = root_rivals(ctx, vertices)
+    deepest = max(vertices, key=lambda v: depth_of(vertices, v))
+    if not left and not any(v.claims for v in vertices) and not findable(ctx, deepest, ""):
+        left = UNBOUNDED  # unique, but a searcher could not start anywhere: a fact must give a way in
     while left:
         if sum(len(v.claims) for v in vertices) >= MAX_FACTS_PER_TREE:
             raise TreeRejected(
@@ -153,7 +170,10 @@ def pin_down(ctx: SynthContext, vertices: list[Vertex]) -> None:
         for vertex in vertices:
             if len(vertex.claims) >= MAX_FACTS_PER_VERTEX:
                 continue
+            entry = not any(v.claims for v in _below(vertices, vertex))
             for position, option in enumerate(fact_options(ctx, vertices, vertex)):
+                if entry and vertex.index and not findable(ctx, vertex, option.clue):
+                    continue  # where the searcher starts, the fact must find its page, or nothing is solvable
                 claim = fact_claim(option.sentence, option.clue)
                 rivals_left = root_rivals(ctx, vertices, {vertex.index: claim})
                 # fewest rivals; then a fact reached through a hop that a searcher can start from (it finds
@@ -162,6 +182,7 @@ def pin_down(ctx: SynthContext, vertices: list[Vertex]) -> None:
                     0 if vertex.index and findable(ctx, vertex, option.clue) else 1 + (not vertex.index)
                 )
                 tried.append((rivals_left, hop_first, -depth_of(vertices, vertex), position, vertex, option))
+        tried += _branches(ctx, vertices)
         if not tried:
             raise TreeRejected("underdetermined", f"{_count(left)} other pages fit and no fact is left")
         tried.sort(key=lambda item: item[:4])
@@ -169,14 +190,35 @@ def pin_down(ctx: SynthContext, vertices: list[Vertex]) -> None:
         if best[0] >= left:
             raise TreeRejected("underdetermined", f"{_count(left)} other pages fit and no fact rules one out")
         vertex = tried[0][4]
-        options = [t[5] for t in tried if t[:3] == best and t[4] is vertex][: ctx.config.shortlist]
-        choice = _choose_fact(ctx, vertex, options)
-        vertex.claims.append(fact_claim(choice.sentence, choice.clue))
+        same = [t[5] for t in tried if t[:3] == best and t[4] is vertex][: ctx.config.shortlist]
+        if isinstance(same[0], LinkOption):
+            links = [o for o in same if isinstance(o, LinkOption)]
+            branch = add_child(ctx, vertices, vertex, links[choose_link(ctx, vertex, links, "retrospection")])
+            said = f"a back-link from {branch.title}"
+        else:
+            facts = [o for o in same if isinstance(o, FactOption)]
+            choice = _choose_fact(ctx, vertex, facts)
+            vertex.claims.append(fact_claim(choice.sentence, choice.clue))
+            said = f"'{choice.clue}'"
         left = root_rivals(ctx, vertices)
         if left:
-            ctx.note(
-                f"{_count(left)} other pages still fit after '{choice.clue}' (vertex {vertex.index + 1})"
-            )
+            ctx.note(f"{_count(left)} other pages still fit after {said} (vertex {vertex.index + 1})")
+
+
+def _branches(
+    ctx: SynthContext, vertices: list[Vertex]
+) -> list[tuple[int, int, int, int, Vertex, LinkOption]]:
+    """A second hop from the answer, as one more constraint: a page that links to the answer and says how in
+    a sentence about itself ("A city is the largest city in that country"), which pins that page down too."""
+    root = vertices[0]
+    if len(children_of(vertices, root)) >= MAX_ANSWER_LINKS or len(vertices) >= ctx.config.max_vertices:
+        return []
+    found = []
+    for position, option in enumerate(o for o in link_options(ctx, vertices, root) if o.back):
+        child = add_child(ctx, vertices, root, option)
+        found.append((root_rivals(ctx, vertices), 0, -1, position, root, option))
+        vertices.remove(child)
+    return found
 
 
 def _count(rivals: int) -> str:

@@ -15,7 +15,7 @@ from .context import SynthContext
 from .diffusion import add_child
 from .options import link_options
 
-SAMPLE_TRIES_PER_SEED = 20
+SAMPLE_TRIES_PER_SEED = 100  # a good seed (two hops of clean clues) is rare in a sparse dump
 
 
 class SeedRef(msgspec.Struct, frozen=True, array_like=True):
@@ -57,7 +57,7 @@ def is_good_seed(ctx: SynthContext, page_id: int, max_in_degree: int) -> bool:
 
 
 def sample_seeds(index: IndexLike, config: SynthConfig) -> list[SeedRef]:
-    """`config.n` good seed pages drawn at random (reproducible from `config.seed`), looking at most 20·n
+    """`config.n` good seed pages drawn at random (reproducible from `config.seed`), looking at most 100·n
     pages. Drawing ids instead of scanning the whole index keeps this fast on a corpus of millions of pages."""
     rng = random.Random(config.seed)
     total = index.n_pages

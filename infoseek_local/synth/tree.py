@@ -20,6 +20,7 @@ def tree_id(seed: int, ref: SeedRef) -> str:
 
 
 # rejections that another first hop cannot fix
+ORACLE_TRIES = 4  # searches the oracle may spend finding one vertex
 _FINAL = frozenset({"seed_not_in_index", "seed_too_short", "no_in_corpus_links", "llm_invalid"})
 
 
@@ -28,7 +29,7 @@ def _attempt(ctx: SynthContext, seed_page_id: int, vertices: list[Vertex]) -> tu
     vertices[:] = grow_tree(ctx, seed_page_id)
     retrospect(ctx, vertices)
     text = write_question(ctx, vertices)
-    solved = oracle_solve(ctx.index, text, vertices)
+    solved = oracle_solve(ctx.index, text, vertices, tries_per_vertex=ORACLE_TRIES)
     ctx.note(f"oracle: {'solved' if solved.solved else 'not solved'} in {solved.searches} searches")
     if ctx.config.require_oracle and not solved.solved:
         raise TreeRejected("oracle_unsolved", solved.reason)

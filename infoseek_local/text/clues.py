@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from .masking import blur_numbers, longer_name_span
-from .words import word_set
+from .words import FUNCTION_WORDS, word_set
 
 MAX_CLUE_WORDS = 14
 MIN_CLUE_WORDS = 3
@@ -44,7 +44,8 @@ VERBS = word_set(
     belongs belonged originated originates lived lives died spoke speaks shares shared joined joins left
     received receives ruled rules reigned reigns fought fights developed develops discovered invented
     established establishes emerged emerges separates separated connects connected crosses crossed
-    surrounds surrounded divides divided marks marked encompasses encompassed features featured"""
+    surrounds surrounded divides divided marks marked encompasses encompassed features featured
+    may can could might must should would will"""
 )
 _NOT_VERBS = word_set(
     """its this his has as is us thus was gas bus plus famous various numerous previous serious less
@@ -53,6 +54,9 @@ _NOT_VERBS = word_set(
 # where the clause about the entity ends
 _CLAUSE_END = re.compile(r",\s(?!\d)|[;:]|\s[–—-]\s|\.\s*$|\.(?=\s)")  # ", 1921" is a date, not a clause
 _SINGULAR = {"are": "is", "were": "was", "have": "has"}
+_INCLUDING = re.compile(r"\bincluding\b[^,;]*$")
+# -ed forms in VERBS that are past tenses after an appositive more often than participles
+_FINITE_ED = word_set("had became remained ranked lived died ruled reigned fought served played")
 _LIST_LEAD = re.compile(
     r"\b(?:by|to|with|of|in|from|include|includes|included|as|among|into|across)\s+(?:the\s+)?$"
 )
@@ -159,7 +163,8 @@ def _skip_appositive(rest: str) -> str | None:
     for match in re.finditer(r",\s+", rest[1:]):
         after = rest[1 + match.end() :]
         first = after.split(" ", 1)[0]
-        if is_verb(first) or first in _ADVERBS:
+        # the main verb, not a participle that is part of the appositive ("X, bounded on the west by Y, is")
+        if (first in VERBS and not (first.endswith("ed") and first not in _FINITE_ED)) or first in _ADVERBS:
             return after
         if len(rest[: 1 + match.start()].split()) > 16:
             break
@@ -219,7 +224,7 @@ def predicate(
             return None
         clause = _put_kind(clause, target, target_kind)
     else:
-        clause = _cut_clause(rest)
+        clause = _shorter(_cut_clause(rest))
     clause = blur_numbers(clause.strip().rstrip(" ,.;:"))
     clause = re.sub(r"^(are|were|have)\b", lambda m: _SINGULAR[m.group(1)], clause)
     n_words = len(clause.split())
@@ -234,15 +239,40 @@ def predicate(
     return ("whose " + clause) if how == "whose" else clause
 
 
+_COORDINATED = re.compile(
+    r"\s+(?:and|but|while|whereas)\s+(?=(?:\w+ly\s+)?[a-z]+(?:ed|s)?\b)|\s+(?:which|who)\s+"
+)
+
+
+def _shorter(clause: str) -> str:
+    """A clause over the limit cut at a second verb phrase ("won two civil wars and was instrumental in ...")
+    or a relative clause, when what is left still says something (MIN_CLUE_WORDS)."""
+    if len(clause.split()) <= MAX_CLUE_WORDS:
+        return clause
+    for match in _COORDINATED.finditer(clause):
+        head = clause[: match.start()]
+        after = clause[match.end() :].split()
+        coordinated_verb = match.group(0).strip() in ("which", "who") or _opens_with_verb(after, strict=True)
+        if coordinated_verb and MIN_CLUE_WORDS + 1 <= len(head.split()) <= MAX_CLUE_WORDS:
+            return head
+    return clause
+
+
 def _plural_verb_fixable(words: list[str]) -> bool:
     first = next((w for w in words[:3] if w not in _ADVERBS), "")
     return first in _SINGULAR or first in {"was", "had"} or first.endswith("ed")
 
 
 def _mention(text: str, target: str) -> re.Match[str] | None:
-    for match in re.finditer(r"(?<![\w])" + re.escape(target) + r"(?![\w])", text):
-        if longer_name_span(text, match.start(), match.end()) == (match.start(), match.end()):
-            return match
+    """The target named on its own: not inside a longer name ("South Sudan"), a compound ("north-central
+    Nigeria") or a noun phrase it only modifies ("the Artemis program")."""
+    for match in re.finditer(r"(?<![\w-])" + re.escape(target) + r"(?![\w-])", text):
+        if longer_name_span(text, match.start(), match.end()) != (match.start(), match.end()):
+            continue
+        following = re.match(r"\s+([a-z]+)\b", text[match.end() :])
+        if following and not (following.group(1) in FUNCTION_WORDS or is_verb(following.group(1))):
+            continue
+        return match
     return None
 
 
@@ -251,8 +281,8 @@ def _target_clause(rest: str, target: str) -> str | None:
     for a list ("bordered by A to the north, B to the east, and C ..."), the verb with the target's item; for
     a later clause that says its own thing of the subject (", and is home to B"), that clause."""
     found = _mention(rest, target)
-    if found is None:
-        return None
+    if found is None or ":" in rest[: found.start()] or _INCLUDING.search(rest[: found.start()]):
+        return None  # an item of a list after a colon or "including": no relation of its own
     first_end = _CLAUSE_END.search(rest)
     if first_end is None or first_end.start() >= found.end():
         return _cut_clause(rest, found.end())
@@ -270,6 +300,10 @@ def _target_clause(rest: str, target: str) -> str | None:
     if first_name is None:
         return None
     lead = head[: first_name.start()]
+    if re.match(r"(?:to|in|on|at|from|by|with)\b", holding):
+        # "bordered to the north by A, to the east by B": the item brings its own preposition; keep the verb
+        verbs = re.match(r"(?:(?:\w+ly|also|is|was|are|were|has|have|had|been)\s+)*[a-z]+\s+", head)
+        return (verbs.group(0) + holding) if verbs and _opens_with_verb(verbs.group(0).split()) else None
     lead_words = lead.split()
     if not (_LIST_LEAD.search(lead) or (len(lead_words) <= 3 and _opens_with_verb(lead_words))):
         return None  # not a list of names after a verb and preposition
@@ -298,6 +332,8 @@ def _put_kind(clause: str, target: str, kind: str) -> str:
         return (
             before + kind.rsplit(" ", 1)[0] + after
         )  # "the Baroque style" -> "a style", not "a style style"
+    if noun and re.search(r"\b" + re.escape(noun) + r"\s+$", before):
+        return before.rstrip() + after  # "his treatise The Prince" -> "his treatise": the noun names it
     if noun and re.search(r"\b" + re.escape(noun) + r"\b", before):
         return before + "one" + after
     return before + (kind or "one") + after

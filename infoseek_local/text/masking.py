@@ -458,7 +458,7 @@ def demonyms_in(text: str, names: Sequence[str]) -> list[str]:
 
 _TAGLINE_STOP = re.compile(
     r"\s+(?:of|in|on|at|from|for|to|by|with|without|within|who|that|which|where|whose|since|between|"
-    r"\w+ed|made|built|born)\b.*$|\s*[(,;:].*$"
+    r"\w+ed|made|built|born|spoken|known|written|used|found|\w+ing\s+(?:in|from|on|at|to))\b.*$|\s*[(,;:].*$"
 )
 _TAGLINE_WORD = re.compile(r"^[a-z][a-z-]*$")
 MAX_TAGLINE_WORDS = 8
@@ -473,10 +473,9 @@ def kind_from_tagline(title: str, line: str) -> str:
         return ""
     head = _TAGLINE_STOP.sub("", line)
     words = head.split()
-    if words and not _DEMONYM.search(words[0]) and not words[0].isupper():
-        words[0] = (
-            words[0][:1].lower() + words[0][1:]
-        )  # "Country in ..." opens with a capital; "German ..." is a name
+    if len(words) == 1 and not words[0].isupper():
+        # "Country in ..." opens with a capital; in "Florentine statesman" the capital is a name
+        words[0] = words[0][:1].lower() + words[0][1:]
     plain = [w for w in words if _TAGLINE_WORD.match(w) and not _RANKING.match(w)]
     # the last plain words, after any name or figure ("Ancient Egyptian writing system" -> "writing system")
     tail: list[str] = []
