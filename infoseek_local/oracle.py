@@ -18,7 +18,6 @@ from .text.words import search_query
 
 # the same shape of word `search_query` keeps, so the fairness check sees the query as it is typed
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
-_NAME_WORD = re.compile(r"\b[A-Z][^\W_]+")
 
 
 class OracleStep(Struct, frozen=True, kw_only=True):
@@ -47,7 +46,7 @@ def _word_keys(text: str) -> set[str]:
         key = _key(word)
         keys.add(key)
         keys.add(re.sub(r"'s$", "", key))  # "Newton's" shows the name "Newton"
-        keys.update(part for part in key.split("-") if part)
+        keys.update(part for part in re.split(r"[-']", key) if part)
     return keys
 
 
@@ -99,8 +98,8 @@ def _query_variants(
         for spot, child in children
         if spot in titles and child.relation is not None and child.relation_from == "child"
         for sentence in child.relation.sentences
-        for word in _NAME_WORD.findall(sentence)
-        if _key(word) not in _word_keys(titles[spot])
+        for word in _WORD.findall(sentence)  # the words the searcher read, as `_word_keys` knows them
+        if word[:1].isupper() and _key(word) not in _word_keys(titles[spot])
     ]
     attribute_words = [word for claim in vertex.claims for word in _clue_words(claim.text, known_keys)]
     kind_words = _clue_words(vertex.descriptor, known_keys)

@@ -270,3 +270,18 @@ def test_accepted_questions_are_short_clean_unique_and_not_found_by_one_search(
         assert root_rivals(ctx, tree.vertices) == 0  # exactly one page of its kind fits every clue
         assert question.oracle_solved and question.oracle_searches >= question.hops
         assert compose(tree.vertices) == question.question
+
+
+def test_a_back_link_added_to_pin_the_answer_down_is_one_more_sentence_about_it() -> None:
+    vertices = chain(
+        ("Niger", "a landlocked country", "", "parent"),
+        ("Algeria", "a country", "borders a country to the northwest", "parent"),
+        facts={1: ["is the largest country in Africa by area"]},
+    )
+    extra = chain(("", "", "", ""), ("Niamey", "a city", "is the capital of a landlocked country", "child"))[1]
+    extra.index, extra.page_id, extra.parent = 2, 2, 0
+    vertices.append(extra)
+    assert compose(vertices) == (
+        "A country is the largest country in Africa by area. Another landlocked country borders it to the "
+        "northwest. A city is the capital of that country. Which landlocked country is that?"
+    )

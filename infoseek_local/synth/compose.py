@@ -51,13 +51,15 @@ def refer(clue: str, kind: str, reference: str) -> str:
             before = clue[: at.start()]
             if before.endswith("whose "):
                 return clue  # "whose drainage basin covers ...": the possessive already points at it
-            if phrase != "one":  # "his political treatise" -> "that treatise": the whole noun phrase goes
+            if phrase == bare(kind):  # "his political treatise" -> "that treatise": the whole noun phrase goes
                 before = _NP_START.sub("", before)
             return before + reference + clue[at.end() :]
     return clue
 
 
-_NP_START = re.compile(r"\b(?:its|their|his|her|the|a|an)\s+(?:[a-z-]+\s+){0,2}$")
+_NP_START = re.compile(
+    r"\b(?:its|their|his|her|the|a|an)\s+(?:(?!(?:of|in|on|at|to|by|for|from|with)\b)[a-z-]+\s+){0,2}$"
+)
 
 
 def _facts(vertex: Vertex) -> tuple[list[str], list[str]]:

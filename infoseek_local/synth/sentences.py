@@ -64,22 +64,3 @@ def _split_paragraph(paragraph: str) -> list[tuple[int, int]]:
 def words(text: str) -> list[str]:
     """Word tokens as they appear (no case change); used for term checks and masking."""
     return _WORD.findall(text)
-
-
-def number_sentences(sentences: list[Sentence], numbers: list[int] | None = None) -> str:
-    """Render sentences as `[n] text` lines for a prompt; `numbers` picks a subset (still original numbers)."""
-    chosen = sentences if numbers is None else [s for s in sentences if s.number in set(numbers)]
-    return "\n".join(f"[{s.number}] {s.text}" for s in chosen)
-
-
-def find_mention(sentences: list[Sentence], phrase: str, min_words: int = 5) -> Sentence | None:
-    """The first sentence of at least `min_words` words mentioning `phrase` as whole words (case-sensitive
-    first, then case-insensitive); shorter lines (headings, taglines) make no usable claim."""
-    if not phrase.strip():
-        return None
-    pattern = r"(?<![\w])" + re.escape(phrase.strip()) + r"(?![\w])"
-    for flags in (0, re.IGNORECASE):
-        for sentence in sentences:
-            if len(words(sentence.text)) >= min_words and re.search(pattern, sentence.text, flags):
-                return sentence
-    return None

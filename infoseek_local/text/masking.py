@@ -3,7 +3,7 @@
 - `mask_names` replaces an entity's title and aliases with a placeholder ("this entity").
 - `descriptor_of` turns a page's first sentence "X is a Y ..." into a short kind ("a Y") used in place of a
   child entity's name inside its parent's relation claim.
-- `blur_numbers`, `blur_names` and `shorten` make a too revealing claim vaguer, one step at a time.
+- `blur_numbers` turns exact figures and dates into ranges and periods.
 - `content_terms` are the words code uses to check that a candidate page fits a claim.
 """
 
@@ -27,9 +27,7 @@ _DAY_MONTH = re.compile(
 )
 _YEAR = re.compile(r"\b(1\d{3}|2[01]\d{2})\b")
 _NUMBER = re.compile(r"\b\d[\d,]*(?:\.\d+)?(?:\s+(?:million|billion|thousand|trillion|hundred))?\b(?![-\w])")
-_CAPITALISED_RUN = re.compile(r"\b[A-Z][\w'’\-]*(?:\s+(?:of|the|de|von|van|al|and)?\s*[A-Z][\w'’\-]*)*")
 _RANKING = re.compile(r"^(?:\w+est|\w*most|least|first|second|third|\w+-\w+est|\w+-most|only|main)$")
-_DEMONYM = re.compile(r"(?:an|ian|ese|ish|ic|i|ch|ean)$")
 _ERAS = frozenset({"BC", "BCE", "AD", "CE"})
 _COPULA = re.compile(r"\b(?:is|was|are|were)\s+((?:an?|the)\s+[^;:()]+)", re.IGNORECASE)
 _NP_STOP = re.compile(
@@ -349,72 +347,6 @@ def _magnitude(number: str) -> str:
         if value < limit:
             return words
     return "tens of billions of"
-
-
-def blur_names(text: str, kinds: dict[str, str] | None = None) -> str:
-    """Capitalised names (not at the start) become their kind when known (link targets), else are dropped."""
-    kinds = {k.lower(): v for k, v in (kinds or {}).items()}
-
-    def replace(match: re.Match[str]) -> str:
-        name = match.group(0)
-        if match.start() == 0 or name.lower().startswith(SUBJECT) or name in _ERAS or len(name) <= 2:
-            return name
-        if name.lower() in kinds:
-            return kinds[name.lower()]
-        following = match.string[match.end() : match.end() + 2]
-        if " " not in name and re.fullmatch(r" [a-z]", following) and _DEMONYM.search(name):
-            return ""  # an adjective of origin ("the Arabian peninsula"): drop it
-        return "a certain one"
-
-    out = re.sub(r"\s{2,}", " ", _CAPITALISED_RUN.sub(replace, text))
-    out = re.sub(r"\ba certain one(\s+a certain one)+", "a certain one", out)
-    return re.sub(r"\b(a|an|the)\s+(a|an)\s+", r"\2 ", out)
-
-
-def shorten(text: str, min_words: int = 6, max_words: int = 0) -> str:
-    """Keep the first clause (cut at the first comma or semicolon after `min_words` words); with `max_words`,
-    only a text longer than that is cut."""
-    if max_words and len(text.split()) <= max_words:
-        return text
-    for words_seen, match in enumerate(re.finditer(r"\S+", text), 1):
-        token = match.group(0)
-        if words_seen >= min_words and token.endswith((",", ";", ":")):
-            kept = text[: match.end() - 1].rstrip()
-            # keep a clause only when it says something about the entity ("This entity covers ..."), not an
-            # opening phrase ("With a population of 140 million,") or an appositive ("This entity, officially")
-            if _SUBJECT_VERB.search(kept) and kept.split(" ", 1)[0].lower() not in _SUBORDINATORS:
-                return kept + "."
-            return text
-    return text
-
-
-_SUBJECT_VERB = re.compile(r"\b[Tt]his entity(?:'s \w+)? (?!officially|also|or|formerly)[a-z]")
-_SUBORDINATORS = word_set("although though while whereas because if when unless unlike since as after before")
-_CLAUSE_BOUNDARY = re.compile(r"[,;:]\s|\s[–—]\s")
-
-
-def clip_after(text: str, marker: str, max_words: int) -> str:
-    """A long sentence cut after the clause that holds `marker` (the part that matters); short ones whole."""
-    if len(text.split()) <= max_words:
-        return text
-    at = text.find(marker)
-    if at < 0:
-        return shorten(text)
-    starts = [0] + [m.end() for m in _CLAUSE_BOUNDARY.finditer(text, 0, at)]
-    ends = [m.start() for m in _CLAUSE_BOUNDARY.finditer(text, at + len(marker))] + [len(text)]
-    first_end = next((m.start() for m in _CLAUSE_BOUNDARY.finditer(text)), len(text))
-    clause_start, clause_end = starts[-1], ends[0]
-    if clause_start == 0:
-        return text[:clause_end].rstrip(" ,;:.") + "."
-    # the sentence's opening clause (its subject) and the clause that holds the marker
-    return text[:first_end].rstrip(" ,;:") + ", ... " + text[clause_start:clause_end].strip(" ,;:.") + "."
-
-
-def distinctive_terms(text: str) -> str:
-    """The names and figures of a claim (what a searcher would type first), as one query string."""
-    names = [m.group(0) for m in _CAPITALISED_RUN.finditer(text) if m.start() > 0 and m.group(0) not in _ERAS]
-    figures = re.findall(r"\b\d[\d,.]*\b", text)
-    return " ".join(n for n in names if not n.lower().startswith(SUBJECT)) + " " + " ".join(figures)
 
 
 _GIVEN_NAME = re.compile(
