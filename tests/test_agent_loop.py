@@ -109,7 +109,7 @@ def test_agent_that_searches_then_answers_correctly_gets_full_answer_reward(inde
     assert index.batches == [["French Guiana overseas region"]]
     first = trajectory.turns[0]
     assert first.information.startswith("- France has overseas regions including French Guiana.")
-    assert first.information.endswith("Sources: Region; France; Suriname")
+    assert first.information.endswith("Sources: France; Region; Suriname")
     assert trajectory.prompt_tokens > 0 and trajectory.completion_tokens > 0
     assert trajectory.provenance.seed == 7
     assert "agent_step@" in trajectory.provenance.template_version
@@ -246,7 +246,7 @@ def test_without_supported_facts_the_lead_sentences_stand_in(index: Any) -> None
     responder = scripted([search("French Guiana overseas region"), answer("France")], ["Atlantis sank."])
     trajectory = agent_for(index, responder).solve(question(), sample_index=0, seed=6, temperature=0.7)
 
-    assert trajectory.turns[0].information.splitlines()[1] == (
+    assert trajectory.turns[0].information.splitlines()[0] == (
         "- France: France, officially the French Republic, is a country primarily located in Western Europe."
     )
 

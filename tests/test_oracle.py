@@ -136,14 +136,11 @@ def test_with_k_1_the_oracle_falls_back_to_the_other_query_variants(chain_index:
     assert [(step.vertex, step.query, step.rank) for step in result.steps] == [
         (2, "first climbed 1953 mountain range", 1),
         (1, "Mount Ferrow rises mountain range", None),  # Mount Ferrow's own page is first
-        (1, "Mount Ferrow flows marshland reaching sea river", None),
-        (1, "flows marshland reaching sea river", 1),
-        (0, "Ostra River crossed", None),
-        (0, "Ostra River exports copper timber country", None),
-        (0, "exports copper timber country", None),  # the decoy "Copper Trade" wins
+        (1, "Mount Ferrow flows marshland reaching sea river", 1),
+        (0, "Ostra River crossed", None),  # the river's own page is first
+        (0, "Ostra River exports copper timber country", 1),
     ]
-    assert (result.solved, result.searches) == (False, 7)
-    assert result.reason == "vertex 0 not found in the top 1 after 3 searches"
+    assert (result.solved, result.searches) == (True, 5)
     assert_queries_use_only_seen_words(result, vertices)
 
 

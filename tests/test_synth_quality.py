@@ -278,7 +278,9 @@ def test_a_back_link_added_to_pin_the_answer_down_is_one_more_sentence_about_it(
         ("Algeria", "a country", "borders a country to the northwest", "parent"),
         facts={1: ["is the largest country in Africa by area"]},
     )
-    extra = chain(("", "", "", ""), ("Niamey", "a city", "is the capital of a landlocked country", "child"))[1]
+    extra = chain(("", "", "", ""), ("Niamey", "a city", "is the capital of a landlocked country", "child"))[
+        1
+    ]
     extra.index, extra.page_id, extra.parent = 2, 2, 0
     vertices.append(extra)
     assert compose(vertices) == (

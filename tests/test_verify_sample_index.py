@@ -85,7 +85,7 @@ def test_shortcut_on_the_sample_index(index: Index) -> None:
     verdict = check_shortcut(question, ctx)
     assert not verdict.passed
     assert verdict.reason == (
-        "one search with the question ranks the answer page 5 in the index's ranking and 1 in plain BM25 "
+        "one search with the question ranks the answer page 1 in the index's ranking and 1 in plain BM25 "
         "(a shortcut at rank <= 10)"
     )
     assert [(r["query"], r["rank"], r["plain_rank"]) for r in verdict.evidence["clause_ranks"]] == [
@@ -93,15 +93,15 @@ def test_shortcut_on_the_sample_index(index: Index) -> None:
     ]
 
 
-def test_shortcut_catches_a_question_only_plain_bm25_solves(index: Index) -> None:
+def test_shortcut_reports_the_rank_of_each_ranking_that_finds_the_answer(index: Index) -> None:
     question, tree = amu_darya(index, TWO_PAGES)
     verdict = check_shortcut(question, CheckContext(config=VerifyConfig(), trees={"amu": tree}, index=index))
     assert not verdict.passed
-    assert (
-        verdict.reason
-        == "one search with the question ranks the answer page 5 in plain BM25 (a shortcut at rank <= 10)"
+    assert verdict.reason == (
+        "one search with the question ranks the answer page 5 in the index's ranking and 5 in plain BM25 "
+        "(a shortcut at rank <= 10)"
     )
-    assert (verdict.evidence["question_rank"], verdict.evidence["question_plain_rank"]) == (None, 5)
+    assert (verdict.evidence["question_rank"], verdict.evidence["question_plain_rank"]) == (5, 5)
 
 
 def test_shortcut_passes_a_question_neither_ranking_solves(index: Index) -> None:

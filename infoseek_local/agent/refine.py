@@ -17,7 +17,7 @@ from msgspec import Meta, Struct
 
 from ..llm.base import GenParams
 from ..records import SearchHit
-from ..text import FUNCTION_WORDS
+from ..text import FUNCTION_WORDS, overlap
 
 if TYPE_CHECKING:
     from ..index.protocol import IndexLike
@@ -141,11 +141,9 @@ def lead_sentence(text: str, max_chars: int) -> str:
     return sentence if len(sentence) <= max_chars else sentence[:max_chars].rsplit(" ", 1)[0] + " ..."
 
 
-def grounded(fact: str, source_words: set[str]) -> bool:
-    words = content_words(fact)
-    if not words:
-        return False
-    return sum(w in source_words for w in words) / len(words) >= GROUNDED_SHARE
+def grounded(fact: str, source_text: str) -> bool:
+    """The shared grounding rule (`text.grounding.overlap`): most of the fact's words are in what was shown."""
+    return overlap(fact, source_text) >= GROUNDED_SHARE
 
 
 def refine(
@@ -167,12 +165,12 @@ def refine(
         stage="sample_refine",
         params=GenParams(temperature=0.0, max_tokens=max_tokens, seed=seed),
     )
-    source_words = {w for p in passages for w in content_words(f"{p.title} {p.text}")}
+    source_text = " ".join(f"{p.title} {p.text}" for p in passages)
     facts: list[str] = []
     dropped = 0
     for fact in completion.value.facts:
         fact = " ".join(fact.split())
-        if fact and fact not in facts and grounded(fact, source_words):
+        if fact and fact not in facts and grounded(fact, source_text):
             facts.append(fact)
         else:
             dropped += 1

@@ -51,7 +51,9 @@ def refer(clue: str, kind: str, reference: str) -> str:
             before = clue[: at.start()]
             if before.endswith("whose "):
                 return clue  # "whose drainage basin covers ...": the possessive already points at it
-            if phrase == bare(kind):  # "his political treatise" -> "that treatise": the whole noun phrase goes
+            if phrase == bare(
+                kind
+            ):  # "his political treatise" -> "that treatise": the whole noun phrase goes
                 before = _NP_START.sub("", before)
             return before + reference + clue[at.end() :]
     return clue

@@ -15,9 +15,11 @@ everything; a tree that stays ambiguous is rejected as `underdetermined`.
 
 from __future__ import annotations
 
+from ..oracle import oracle_solve
 from ..records import Claim, Vertex
 from ..text import BLUR_WORDS, content_terms, mentions_name, search_query, term_coverage
 from .claims import fact_claim, is_grounded, kind_words
+from .compose import compose
 from .context import SynthContext, TreeRejected, choice_type
 from .diffusion import add_child, check_shape, choose_link, depth_of
 from .options import FactOption, LinkOption, fact_options, link_options
@@ -29,7 +31,7 @@ RIVAL_POOL = 30  # pages per ranking considered as other entities a fact could d
 MAX_ENUMERATED = 300  # a child's answer set larger than this bounds its parent too loosely to enumerate
 RELATION_COVERAGE = 0.75
 UNBOUNDED = 10**9
-FINDABLE_DEPTH = 10
+ORACLE_TRIES = 4  # searches the oracle may spend finding one vertex
 MAX_OPTION_CHARS = 200
 
 
@@ -125,23 +127,6 @@ def root_rivals(ctx: SynthContext, vertices: list[Vertex], extra: dict[int, Clai
     return UNBOUNDED if found is None else len(found) - 1
 
 
-def _below(vertices: list[Vertex], vertex: Vertex) -> list[Vertex]:
-    found: list[Vertex] = []
-    frontier = children_of(vertices, vertex)
-    while frontier:
-        found += frontier
-        frontier = [c for v in frontier for c in children_of(vertices, v)]
-    return found
-
-
-def findable(ctx: SynthContext, vertex: Vertex, clue: str) -> bool:
-    """Whether a search with the vertex's kind and the clue (and a back-link's clue, said on its own page)
-    puts its page in the top 10: a way in for the searcher."""
-    own = vertex.relation.text if vertex.relation is not None and vertex.relation_from == "child" else ""
-    query = search_query(f"{ctx.noun(vertex.page_id)} {clue} {own}")
-    return any(hit.page_id == vertex.page_id for hit in ctx.index.search(query, FINDABLE_DEPTH))
-
-
 def _choose_fact(ctx: SynthContext, vertex: Vertex, options: list[FactOption]) -> FactOption:
     if len(options) == 1:
         return options[0]
@@ -155,40 +140,57 @@ def _choose_fact(ctx: SynthContext, vertex: Vertex, options: list[FactOption]) -
     return options[answer.choice - 1]
 
 
+def solvable(ctx: SynthContext, vertices: list[Vertex]) -> bool:
+    """Whether the oracle, typing only words the question and its results show, reaches the answer."""
+    return oracle_solve(ctx.index, compose(vertices), vertices, tries_per_vertex=ORACLE_TRIES).solved
+
+
+def _standing(
+    ctx: SynthContext, vertices: list[Vertex], vertex: Vertex | None = None, claim: Claim | None = None
+) -> tuple[int, bool]:
+    """(other pages that fit, whether a searcher cannot solve it), with `claim` added to `vertex` for a try."""
+    if vertex is not None and claim is not None:
+        vertex.claims.append(claim)
+    try:
+        rivals = root_rivals(ctx, vertices)
+        return rivals, bool(rivals) or not solvable(ctx, vertices)
+    finally:
+        if vertex is not None and claim is not None:
+            vertex.claims.remove(claim)
+
+
 def pin_down(ctx: SynthContext, vertices: list[Vertex]) -> None:
-    """Add facts, best first, until only the answer fits; TreeRejected("underdetermined") when none can."""
-    left = root_rivals(ctx, vertices)
-    deepest = max(vertices, key=lambda v: depth_of(vertices, v))
-    if not left and not any(v.claims for v in vertices) and not findable(ctx, deepest, ""):
-        left = UNBOUNDED  # unique, but a searcher could not start anywhere: a fact must give a way in
-    while left:
+    """Add facts (or a back-link to the answer), best first, until only the answer fits and the oracle can
+    solve the question; TreeRejected("underdetermined") when nothing can make it so."""
+    left = _standing(ctx, vertices)
+    while left != (0, False):
         if sum(len(v.claims) for v in vertices) >= MAX_FACTS_PER_TREE:
-            raise TreeRejected(
-                "underdetermined", f"{_count(left)} other pages fit after {MAX_FACTS_PER_TREE} facts"
-            )
-        tried: list[tuple[int, int, int, int, Vertex, FactOption]] = []
+            raise _rejection(left, f"after {MAX_FACTS_PER_TREE} facts")
+        tried: list[tuple[tuple[int, bool], int, int, int, Vertex, FactOption | LinkOption]] = []
         for vertex in vertices:
             if len(vertex.claims) >= MAX_FACTS_PER_VERTEX:
                 continue
-            entry = not any(v.claims for v in _below(vertices, vertex))
             for position, option in enumerate(fact_options(ctx, vertices, vertex)):
-                if entry and vertex.index and not findable(ctx, vertex, option.clue):
-                    continue  # where the searcher starts, the fact must find its page, or nothing is solvable
-                claim = fact_claim(option.sentence, option.clue)
-                rivals_left = root_rivals(ctx, vertices, {vertex.index: claim})
-                # fewest rivals; then a fact reached through a hop that a searcher can start from (it finds
-                # its vertex); then the deeper vertex; then the shorter
-                hop_first = (
-                    0 if vertex.index and findable(ctx, vertex, option.clue) else 1 + (not vertex.index)
+                standing = _standing(ctx, vertices, vertex, fact_claim(option.sentence, option.clue))
+                # fewest rivals, solvable; then a fact reached through a hop over one of the answer's own;
+                # then the deeper vertex; then the shorter fact
+                tried.append(
+                    (
+                        standing,
+                        0 if vertex.index else 1,
+                        -depth_of(vertices, vertex),
+                        position,
+                        vertex,
+                        option,
+                    )
                 )
-                tried.append((rivals_left, hop_first, -depth_of(vertices, vertex), position, vertex, option))
         tried += _branches(ctx, vertices)
         if not tried:
-            raise TreeRejected("underdetermined", f"{_count(left)} other pages fit and no fact is left")
+            raise _rejection(left, "and no fact is left")
         tried.sort(key=lambda item: item[:4])
         best = tried[0][:3]
         if best[0] >= left:
-            raise TreeRejected("underdetermined", f"{_count(left)} other pages fit and no fact rules one out")
+            raise _rejection(left, "and no fact helps")
         vertex = tried[0][4]
         same = [t[5] for t in tried if t[:3] == best and t[4] is vertex][: ctx.config.shortlist]
         if isinstance(same[0], LinkOption):
@@ -200,9 +202,15 @@ def pin_down(ctx: SynthContext, vertices: list[Vertex]) -> None:
             choice = _choose_fact(ctx, vertex, facts)
             vertex.claims.append(fact_claim(choice.sentence, choice.clue))
             said = f"'{choice.clue}'"
-        left = root_rivals(ctx, vertices)
-        if left:
-            ctx.note(f"{_count(left)} other pages still fit after {said} (vertex {vertex.index + 1})")
+        left = _standing(ctx, vertices)
+        if left != (0, False):
+            ctx.note(f"{_count(left[0])} other pages still fit after {said} (vertex {vertex.index + 1})")
+
+
+def _rejection(left: tuple[int, bool], how: str) -> TreeRejected:
+    if left[0]:
+        return TreeRejected("underdetermined", f"{_count(left[0])} other pages fit {how}")
+    return TreeRejected("oracle_unsolved", f"unique, but the oracle cannot solve it {how}")
 
 
 def _branches(
@@ -216,7 +224,7 @@ def _branches(
     found = []
     for position, option in enumerate(o for o in link_options(ctx, vertices, root) if o.back):
         child = add_child(ctx, vertices, root, option)
-        found.append((root_rivals(ctx, vertices), 0, -1, position, root, option))
+        found.append((_standing(ctx, vertices), 0, -1, position, root, option))
         vertices.remove(child)
     return found
 

@@ -9,7 +9,7 @@ from ..records import Provenance, Question, Tree, Vertex
 from .context import SynthContext, TreeRejected
 from .diffusion import grow_tree, tree_depth
 from .question import answer_aliases, write_question
-from .retrospection import retrospect
+from .retrospection import ORACLE_TRIES, retrospect
 from .seeds import SeedRef
 
 
@@ -20,7 +20,6 @@ def tree_id(seed: int, ref: SeedRef) -> str:
 
 
 # rejections that another first hop cannot fix
-ORACLE_TRIES = 4  # searches the oracle may spend finding one vertex
 _FINAL = frozenset({"seed_not_in_index", "seed_too_short", "no_in_corpus_links", "llm_invalid"})
 
 

@@ -54,6 +54,14 @@ _NOT_VERBS = word_set(
 # where the clause about the entity ends
 _CLAUSE_END = re.compile(r",\s(?!\d)|[;:]|\s[–—-]\s|\.\s*$|\.(?=\s)")  # ", 1921" is a date, not a clause
 _SINGULAR = {"are": "is", "were": "was", "have": "has"}
+# a clause that cannot stand on its own: a name cut out of a compound ("south-a country"), a sentence break or
+# an abbreviation inside, or a word that points at other text ("the latter")
+_JUNK = re.compile(r"\w-(?:a|an|the|that|one)\b|\.\s|[A-Z]\.$|\bthe (?:latter|former)\b|\bsuch\b")
+# "located in ...", "bordered by ..." straight after the subject is a reduced clause: the verb is missing
+_BARE_PARTICIPLE = re.compile(
+    r"(?:located|situated|based|bounded|bordered|named|known|found|considered|regarded|called|reckoned|"
+    r"described|centred|centered|headquartered)\b"
+)
 _INCLUDING = re.compile(r"\bincluding\b[^,;]*$")
 # -ed forms in VERBS that are past tenses after an appositive more often than participles
 _FINITE_ED = word_set("had became remained ranked lived died ruled reigned fought served played")
@@ -232,6 +240,8 @@ def predicate(
         return None
     if how == "whose" and not _has_verb(clause.split()):
         return None  # cut before its verb ("whose fast tempos")
+    if _JUNK.search(clause) or _BARE_PARTICIPLE.match(clause):
+        return None
     if _DANGLING_END.search(clause):
         return None  # cut mid-phrase: "an empire consisting", "was located at"
     if _DANGLING_OF.search(clause):
