@@ -44,7 +44,7 @@ def chain_of(vertices: list[Vertex]) -> list[Vertex]:
 def refer(clue: str, kind: str, reference: str) -> str:
     """The clue with its mention of an entity (its kind, "a mountain range"; the bare kind after a determiner;
     or "one") replaced by `reference` ("that range", "it")."""
-    for phrase in (kind, bare(kind), "one"):
+    for phrase in (kind, "one", bare(kind)):
         found = list(re.finditer(r"\b" + re.escape(phrase) + r"\b", clue))
         if found:
             at = found[-1]

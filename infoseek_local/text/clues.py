@@ -56,7 +56,11 @@ _CLAUSE_END = re.compile(r",\s(?!\d)|[;:]|\s[–—-]\s|\.\s*$|\.(?=\s)")  # ", 
 _SINGULAR = {"are": "is", "were": "was", "have": "has"}
 # a clause that cannot stand on its own: a name cut out of a compound ("south-a country"), a sentence break or
 # an abbreviation inside, or a word that points at other text ("the latter")
-_JUNK = re.compile(r"\w-(?:a|an|the|that|one)\b|\.\s|[A-Z]\.$|\bthe (?:latter|former)\b|\bsuch\b")
+_JUNK = re.compile(
+    r"\w-(?:a|an|the|that|one)\b|\.\s|[A-Z]\.$|\bthe (?:latter|former)\b|\bsuch\b|\bminus\b|"
+    r"\b(?:known|referred to|called|named|nicknamed|dubbed)\s+as\s+(?:a|an|the|one)\b|"
+    r"\b(?:of|in|on|at|to|with|from|by|into) (?:near|across|of|in|on|at|to|with|from|by|into)\b"
+)
 # "located in ...", "bordered by ..." straight after the subject is a reduced clause: the verb is missing
 _BARE_PARTICIPLE = re.compile(
     r"(?:located|situated|based|bounded|bordered|named|known|found|considered|regarded|called|reckoned|"
@@ -231,6 +235,8 @@ def predicate(
         if clause is None:
             return None
         clause = _put_kind(clause, target, target_kind)
+        if not clause:
+            return None
     else:
         clause = _shorter(_cut_clause(rest))
     clause = blur_numbers(clause.strip().rstrip(" ,.;:"))
@@ -238,8 +244,8 @@ def predicate(
     n_words = len(clause.split())
     if not MIN_CLUE_WORDS - (how == "whose") <= n_words <= MAX_CLUE_WORDS or clause.count('"') % 2:
         return None
-    if how == "whose" and not _has_verb(clause.split()):
-        return None  # cut before its verb ("whose fast tempos")
+    if how == "whose" and (not _has_verb(clause.split()) or is_verb(clause.split()[0])):
+        return None  # cut before its verb ("whose fast tempos"), or no noun after "whose" ("whose is")
     if _JUNK.search(clause) or _BARE_PARTICIPLE.match(clause):
         return None
     if _DANGLING_END.search(clause):
@@ -302,7 +308,10 @@ def _target_clause(rest: str, target: str) -> str | None:
         return None
     words = holding.removeprefix("and ").split()
     if _opens_with_verb(words, strict=True):
-        return holding  # its own clause about the subject
+        # its own clause about the subject only when coordinated with "and" (", and is home to ..."), not
+        # a clause whose subject is the name before it ("its centre, Novi Sad, is the largest city in ...")
+        at = rest.find(holding)
+        return holding if re.search(r"\band\s*$", rest[:at]) else None
     if _has_verb(words):
         return None
     head = items[0]
@@ -344,6 +353,9 @@ def _put_kind(clause: str, target: str, kind: str) -> str:
         )  # "the Baroque style" -> "a style", not "a style style"
     if noun and re.search(r"\b" + re.escape(noun) + r"\s+$", before):
         return before.rstrip() + after  # "his treatise The Prince" -> "his treatise": the noun names it
+    if noun and re.search(r"\b" + re.escape(noun) + r"\s+of\s+$", before):
+        return re.sub(r"\s+of\s+$", "", before) + after  # "the island of Timor" -> "the island"
     if noun and re.search(r"\b" + re.escape(noun) + r"\b", before):
-        return before + "one" + after
+        # "whose capital is Bangui" -> "whose capital is one"; anywhere else "one" reads as debris
+        return before + "one" + after if re.search(r"\b(?:is|was)\s+$", before) else ""
     return before + (kind or "one") + after
