@@ -222,7 +222,14 @@ def _branches(
     if len(children_of(vertices, root)) >= MAX_ANSWER_LINKS or len(vertices) >= ctx.config.max_vertices:
         return []
     found = []
-    for position, option in enumerate(o for o in link_options(ctx, vertices, root) if o.back):
+    # a page of the answer's own kind would be read as the answer: "Another country borders it. Which country
+    # is that?" points at the wrong one
+    options = (
+        o
+        for o in link_options(ctx, vertices, root)
+        if o.back and ctx.noun(o.link.target) != ctx.noun(root.page_id)
+    )
+    for position, option in enumerate(options):
         child = add_child(ctx, vertices, root, option)
         found.append((_standing(ctx, vertices), 0, -1, position, root, option))
         vertices.remove(child)
