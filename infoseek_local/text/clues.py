@@ -23,6 +23,7 @@ from .masking import blur_numbers, longer_name_span
 from .words import FUNCTION_WORDS, word_set
 
 MAX_CLUE_WORDS = 14
+MAX_LIST_LEAD_WORDS = 4
 MIN_CLUE_WORDS = 3
 
 _PARENTHETICAL = re.compile(r"\s*[(\[][^()\[\]]*[)\]]")
@@ -324,6 +325,10 @@ def _target_clause(rest: str, target: str) -> str | None:
         verbs = re.match(r"(?:(?:\w+ly|also|is|was|are|were|has|have|had|been)\s+)*[a-z]+\s+", head)
         return (verbs.group(0) + holding) if verbs and _opens_with_verb(verbs.group(0).split()) else None
     lead_words = lead.split()
+    # the verb and its preposition only ("bordered by"): a longer lead belongs to the first item ("stretched
+    # from the outer fringes of the Indus basin"), and the target's item would inherit it
+    if len(lead_words) > MAX_LIST_LEAD_WORDS:
+        return None
     if not (_LIST_LEAD.search(lead) or (len(lead_words) <= 3 and _opens_with_verb(lead_words))):
         return None  # not a list of names after a verb and preposition
     return re.sub(r"\bthe\s+$", "", lead) + holding
