@@ -1,11 +1,11 @@
 """Diffusion: grow a research tree from a seed page, hop by hop, down a chain of real links.
 
-Depth is what makes a question need many searches, and a chain of relative clauses is what reads well ("Which
-river rises in a range that lies in a country whose capital ..."), so the tree grows as a chain: code deepens
-the last vertex until `target_depth` (or `max_depth` when the planner asks for more), and the browser (LLM)
-picks which link to follow among options that are each a clean clue by construction (`options.link_options`).
-A hop whose page leads nowhere is undone and the next option tried, a few times. Attribute clues are added
-later, by retrospection, only where a vertex is not yet pinned down.
+Depth is what makes a question need many searches, and a chain reads as a walk ("A city is ... That city lies
+in a range ... Which river rises in that range?"), so the tree grows as a chain: code deepens the last vertex
+until `target_depth`, and the browser (LLM) picks which hop to follow among options that are each a clean clue
+by construction (`options.link_options`: the page's links and the pages that link to it). A hop whose page
+leads nowhere is undone and the next option tried. Facts are added later, by retrospection, only where the
+answer is not yet pinned down.
 """
 
 from __future__ import annotations

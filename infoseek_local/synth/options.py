@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from ..records import OutLink, Vertex
 from ..text import content_terms, demonyms_in, mask_names, mentions_name, search_query
-from ..text.clues import predicate
+from ..text.clues import is_clean, predicate
 from .context import SynthContext
 from .sentences import Sentence, words
 
@@ -89,7 +89,7 @@ def mask_tree_entities(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex
         clue, tree_names
     ):
         return None
-    if "this entity" in clue or "a certain one" in clue:
+    if "this entity" in clue or "a certain one" in clue or not is_clean(clue):
         return None
     return clue
 

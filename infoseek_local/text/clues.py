@@ -59,6 +59,10 @@ _SINGULAR = {"are": "is", "were": "was", "have": "has"}
 # an abbreviation inside, or a word that points at other text ("the latter")
 _JUNK = re.compile(
     r"\w-(?:a|an|the|that|one)\b|\.\s|[A-Z]\.$|\bthe (?:latter|former)\b|\bsuch\b|\bminus\b|"
+    # a modifier left before a kind that replaced a name ("modern a state", "a semi-nomadic a country"), or an
+    # adjective left at the end when its noun was cut ("is the main governmental")
+    r"\b(?:a|an|the|modern|present-day|ancient|historic)\s+(?:[a-z-]+\s+)?(?:a|an)\s|"
+    r"\b(?:the|a|an|main|major|chief)\s+[a-z-]+(?:al|ic|ive|ous|ful|ary|ian)$|"
     r"\b(?:known|referred to|called|named|nicknamed|dubbed)\s+as\s+(?:a|an|the|one)\b|"
     r"\b(?:of|in|on|at|to|with|from|by|into) (?:near|across|of|in|on|at|to|with|from|by|into)\b"
 )
@@ -92,6 +96,11 @@ def is_verb(word: str) -> bool:
     if not word[:1].islower() or lower in _NOT_VERBS or len(lower) < 4:
         return False
     return lower.endswith(("ed", "es")) or (lower.endswith("s") and not lower.endswith(("ss", "us", "is")))
+
+
+def is_clean(clause: str) -> bool:
+    """No debris a rewrite left behind (see `_JUNK`): also checked after other names are masked."""
+    return not _JUNK.search(clause)
 
 
 def strip_parentheticals(text: str) -> str:
