@@ -287,3 +287,15 @@ def test_a_back_link_added_to_pin_the_answer_down_is_one_more_sentence_about_it(
         "A country is the largest country in Africa by area. Another landlocked country borders it to the "
         "northwest. A city is the capital of that country. Which landlocked country is that?"
     )
+
+
+def test_an_answer_named_by_its_role_is_asked_for_by_that_role() -> None:
+    vertices = chain(
+        ("Khartoum", "a city", "", "parent"),
+        ("Sudan", "a country", "whose capital and most populous city is one", "child"),
+        facts={1: ["is the third-largest country in Africa by area"]},
+    )
+    assert compose(vertices) == (
+        "A country is the third-largest country in Africa by area. "
+        "Which city is the capital and most populous city of that country?"
+    )

@@ -137,6 +137,14 @@ def _chain_question(chain: list[Vertex], *, ask: bool) -> str:
                 subject = f"{subject}'s" if not subject.endswith(("its", "'s")) else subject
             if last and ask:
                 facts = _relative(parent)
+                named = re.match(r"(.+?)\s+(?:is|was)\s+one$", clue)
+                if (
+                    named and not facts
+                ):  # "its capital is one" -> "Which city is the capital of that country?"
+                    owner = "it" if subject == "its" else subject.removesuffix("'s")
+                    role = re.sub(r"^(?:the|a|an)\s+", "", named.group(1))
+                    sentences.append(f"Which {bare(parent.descriptor)} is the {role} of {owner}?")
+                    break
                 if facts:
                     clue = refer(clue, parent.descriptor, f"{parent.descriptor} {facts}")
                 sentences.append(_capital(f"{subject} {clue}."))
