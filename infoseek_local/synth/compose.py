@@ -51,10 +51,8 @@ def refer(clue: str, kind: str, reference: str) -> str:
             before = clue[: at.start()]
             if before.endswith("whose "):
                 return clue  # "whose drainage basin covers ...": the possessive already points at it
-            if phrase == bare(
-                kind
-            ):  # "his political treatise" -> "that treatise": the whole noun phrase goes
-                before = _NP_START.sub("", before)
+            if phrase == bare(kind):
+                before = _NP_START.sub("", before)  # "his political treatise" -> "that treatise"
             return before + reference + clue[at.end() :]
     return clue
 
@@ -138,9 +136,8 @@ def _chain_question(chain: list[Vertex], *, ask: bool) -> str:
             if last and ask:
                 facts = _relative(parent)
                 named = re.match(r"(.+?)\s+(?:is|was)\s+one$", clue)
-                if (
-                    named and not facts
-                ):  # "its capital is one" -> "Which city is the capital of that country?"
+                if named and not facts:
+                    # "its capital is one" -> "Which city is the capital of that country?"
                     owner = "it" if subject == "its" else subject.removesuffix("'s")
                     role = re.sub(r"^(?:the|a|an)\s+", "", named.group(1))
                     sentences.append(f"Which {bare(parent.descriptor)} is the {role} of {owner}?")

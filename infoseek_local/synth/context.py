@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Literal, Protocol, TypeVar
 
 import msgspec
@@ -91,17 +91,13 @@ def choice_type(values: tuple[int, ...]) -> type:
     return msgspec.defstruct("Choice", [("choice", Literal.__getitem__(values))], kw_only=True)
 
 
-@cache
-def move_type(actions: tuple[str, ...], vertices: tuple[int, ...]) -> type:
-    return msgspec.defstruct(
-        "Move",
-        [("action", Literal.__getitem__(actions)), ("vertex", Literal.__getitem__(vertices))],
-        kw_only=True,
-    )
+@lru_cache(maxsize=8)
+def in_degree_quantile(index: IndexLike, quantile: float) -> int:
+    """The in-degree at `quantile` of the corpus (hubs lie above it); computed once per open index."""
+    import numpy as np
 
-
-class FitAnswer(msgspec.Struct, kw_only=True):
-    fits: Literal["yes", "no"]
+    degrees = np.asarray(index.in_degrees())
+    return int(np.quantile(degrees, quantile)) if len(degrees) else 0
 
 
 @dataclass
@@ -118,7 +114,7 @@ class SynthContext:
     _sentences: dict[int, list[Sentence]] = field(default_factory=dict)
     _aliases: dict[int, list[str]] = field(default_factory=dict)
     _descriptors: dict[int, str] = field(default_factory=dict)
-    _hub_in_degree: int = -1
+    answer_sets: dict[tuple[object, ...], set[int] | None] = field(default_factory=dict)  # retrospection's
 
     def page(self, page_id: int) -> Page:
         if page_id not in self._pages:
@@ -131,8 +127,8 @@ class SynthContext:
         return self._sentences[page_id]
 
     def descriptor(self, page_id: int) -> str:
-        # the first sentence that says what the entity is ("X is a Y"), skipping headings and taglines
-        # a short description line ("Family of beetles") names the kind best, where a page has one
+        # a short description line ("Family of beetles") names the kind best, where a page has one; else the
+        # first sentence that says what the entity is ("X is a Y")
         if page_id not in self._descriptors:
             title = self.page(page_id).title
             opening = self.sentences(page_id)[:DESCRIPTOR_SENTENCES]
@@ -143,13 +139,8 @@ class SynthContext:
         return self._descriptors[page_id]
 
     def hub_in_degree(self) -> int:
-        """In-degree above which a page is a hub (the corpus's `HUB_QUANTILE`), computed once."""
-        if self._hub_in_degree < 0:
-            import numpy as np
-
-            degrees = np.asarray(self.index.in_degrees())
-            self._hub_in_degree = int(np.quantile(degrees, HUB_QUANTILE)) if len(degrees) else 0
-        return self._hub_in_degree
+        """In-degree above which a page is a hub (the corpus's `HUB_QUANTILE`)."""
+        return in_degree_quantile(self.index, HUB_QUANTILE)
 
     def noun(self, page_id: int) -> str:
         """The head noun of the entity's kind ("country" for "a landlocked country"); "" when unknown."""

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from ..records import OutLink, Vertex
-from ..text import content_terms, demonyms_in, mask_names, mentions_name, search_query
+from ..text import content_terms, demonyms_in, mask_names, mentions_name, search_query, word_set
 from ..text.clues import is_clean, predicate
 from .context import SynthContext
 from .sentences import Sentence, words
@@ -94,13 +94,17 @@ def mask_tree_entities(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex
     return clue
 
 
-def reveals(ctx: SynthContext, page_id: int, text: str, depth: int = 1) -> bool:
-    """A search with the clue alone, as a question clause ("Which <kind> <clue>"), ranks the page within
-    `depth` by the index's own ranking or by plain body BM25."""
+def reveal_rank(ctx: SynthContext, page_id: int, text: str, depth: int = 10) -> int | None:
+    """The best rank (index's own ranking or plain body BM25) at which a search with the clue alone, as a
+    question clause ("Which <kind> <clue>"), finds the page; None when neither has it in the top `depth`."""
     clause = f"Which {ctx.noun(page_id)} {text}"
-    own = ctx.index.search(search_query(clause), depth)
-    plain = ctx.index.search_plain(clause, depth)
-    return any(hit.page_id == page_id for hit in [*own, *plain])
+    ranks = [
+        rank
+        for hits in (ctx.index.search(search_query(clause), depth), ctx.index.search_plain(clause, depth))
+        for rank, hit in enumerate(hits, 1)
+        if hit.page_id == page_id
+    ]
+    return min(ranks, default=None)
 
 
 def _informative(clue: str, kind: str, own_noun: str = "") -> bool:
@@ -200,48 +204,22 @@ def link_options(
         score -= math.log2(1 + ctx.index.in_degree(link.target)) / 2
         score -= len(option.clue.split()) / 10
         score -= 2 * (ctx.noun(link.target) == ctx.noun(vertex.page_id))  # "a country borders a country"
-        if vertex.index == 0 and reveals(ctx, vertex.page_id, option.clue, depth=10):
-            score -= 5  # the answer's own clue puts its page in the top 10: a near shortcut
+        if vertex.index == 0:
+            rank = reveal_rank(ctx, vertex.page_id, option.clue)
+            if rank == 1:
+                continue  # a clue about the answer must not find its page alone (a deeper vertex's may: a hop)
+            score -= 5 * (
+                rank is not None
+            )  # the answer's own clue puts its page in the top 10: a near shortcut
         scored.append((-score, position, option))
     scored.sort(key=lambda item: item[:2])
-    chosen: list[LinkOption] = []
-    for _, _, option in scored:
-        # a clue about the answer must not find its page alone (a clue that finds a deeper vertex is a hop)
-        if vertex.index != 0 or not reveals(ctx, vertex.page_id, option.clue):
-            chosen.append(option)
-            if len(chosen) >= (limit or ctx.config.shortlist):
-                break
-    return chosen
+    return [option for _, _, option in scored][: limit or ctx.config.shortlist]
 
 
 # words that name units, not entities ("923,769 square kilometres" linked to the page Square)
-_UNIT_WORDS = frozenset(
-    [
-        "square",
-        "metre",
-        "metres",
-        "meter",
-        "meters",
-        "kilometre",
-        "kilometres",
-        "mile",
-        "miles",
-        "acre",
-        "acres",
-        "hectare",
-        "hectares",
-        "percent",
-        "degree",
-        "degrees",
-        "year",
-        "years",
-        "century",
-        "centuries",
-        "day",
-        "days",
-        "hour",
-        "hours",
-    ]
+_UNIT_WORDS = word_set(
+    """square metre metres meter meters kilometre kilometres mile miles acre acres hectare hectares percent
+    degree degrees year years century centuries day days hour hours"""
 )
 
 
@@ -274,7 +252,7 @@ def fact_options(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex) -> l
         if clue is None or not _informative(clue, vertex.descriptor, ctx.noun(vertex.page_id)):
             continue
         clue = mask_tree_entities(ctx, vertices, vertex, clue)
-        if clue is None or (vertex.index == 0 and reveals(ctx, vertex.page_id, clue)):
+        if clue is None or (vertex.index == 0 and reveal_rank(ctx, vertex.page_id, clue, depth=1)):
             continue
         options.append(FactOption(sentence, clue))
     options.sort(key=lambda o: (len(o.clue.split()), o.sentence.number))

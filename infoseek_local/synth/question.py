@@ -19,7 +19,7 @@ from ..text import acronyms_in, content_terms, demonyms_in, mentions_name, term_
 from ..text.fluency import fluency_problems
 from ..verify.context import VerifyConfig
 from ..verify.leak import find_leak
-from ..verify.shortcut import first_shortcut, shortcut_ranks
+from ..verify.shortcut import first_shortcut, shortcut_ranks, shortcut_reason
 from .compose import compose
 from .context import SynthContext, TreeRejected
 from .retrospection import root_rivals
@@ -53,30 +53,29 @@ def answer_aliases(ctx: SynthContext, root: Vertex) -> list[str]:
     return [name for name in ctx.aliases(root.page_id) if name != root.title]
 
 
-def shortcut_found(ctx: SynthContext, vertices: list[Vertex], question: str) -> dict[str, Any] | None:
-    """The search (whole question, then each clause; both rankings) that finds the answer page, as verify's
-    shortcut check tests it."""
+def shortcut_found(
+    ctx: SynthContext, vertices: list[Vertex], question: str
+) -> tuple[dict[str, Any], str] | None:
+    """The search (whole question, then each clause; both rankings) that finds the answer page, and why, as
+    verify's shortcut check tests it."""
     ranks = shortcut_ranks(ctx.index, question, vertices[0].page_id, _VERIFY_TESTS)
-    return first_shortcut(ranks, _VERIFY_TESTS)
+    found = first_shortcut(ranks, _VERIFY_TESTS)
+    return None if found is None else (found, shortcut_reason(ranks, found, _VERIFY_TESTS))
 
 
-def _shortcut_reason(found: dict[str, Any]) -> str:
-    return (
-        f"one search with {found['query']!r} finds the answer page (own ranking: {found.get('rank')}, "
-        f"plain BM25: {found.get('plain_rank')})"
-    )
+def _can_spare(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex, claim: Claim) -> bool:
+    """Whether the answer stays the only page that fits without this fact of `vertex`."""
+    at = vertex.claims.index(claim)
+    vertex.claims.remove(claim)
+    try:
+        return not root_rivals(ctx, vertices)
+    finally:
+        vertex.claims.insert(at, claim)
 
 
 def _spare_facts(ctx: SynthContext, vertices: list[Vertex]) -> list[tuple[Vertex, Claim]]:
-    """Facts whose vertex stays pinned down without them, longest first."""
-    spare = []
-    for vertex in vertices:
-        for claim in list(vertex.claims):
-            at = vertex.claims.index(claim)
-            vertex.claims.remove(claim)
-            if not root_rivals(ctx, vertices):
-                spare.append((vertex, claim))
-            vertex.claims.insert(at, claim)
+    """Facts the answer stays pinned down without, longest first."""
+    spare = [(v, c) for v in vertices for c in list(v.claims) if _can_spare(ctx, vertices, v, c)]
     spare.sort(key=lambda vc: -len(vc[1].text.split()))
     return spare
 
@@ -111,15 +110,11 @@ def _holding(vertices: list[Vertex], fragment: str) -> list[tuple[Vertex, Claim]
 
 
 def _repair_shortcut(ctx: SynthContext, vertices: list[Vertex], found: dict[str, Any]) -> bool:
-    """Drop the fact that gives the answer away when its vertex stays pinned down without it."""
+    """Drop the fact that gives the answer away when the answer stays pinned down without it."""
     for vertex, claim in _holding(vertices, found["query"]):
-        at = vertex.claims.index(claim)
-        vertex.claims.remove(claim)
-        if not root_rivals(ctx, vertices):
-            vertex.claims.insert(at, claim)
+        if _can_spare(ctx, vertices, vertex, claim):
             _drop_fact(ctx, vertex, claim, why="shortcut")
             return True
-        vertex.claims.insert(at, claim)
     return False
 
 
@@ -139,17 +134,13 @@ def check_question(ctx: SynthContext, vertices: list[Vertex], question: str) -> 
 
 def write_question(ctx: SynthContext, vertices: list[Vertex]) -> str:
     question = fit_length(ctx, vertices)
-    for _ in range(MAX_SHORTCUT_REPAIRS):
-        found = shortcut_found(ctx, vertices, question)
-        if found is None:
-            break
-        if not _repair_shortcut(ctx, vertices, found):
-            raise TreeRejected("shortcut", _shortcut_reason(found))
+    repairs = 0
+    while (shortcut := shortcut_found(ctx, vertices, question)) is not None:
+        found, why = shortcut
+        if repairs == MAX_SHORTCUT_REPAIRS or not _repair_shortcut(ctx, vertices, found):
+            raise TreeRejected("shortcut", why)
+        repairs += 1
         question = compose(vertices)
-    else:
-        found = shortcut_found(ctx, vertices, question)
-        if found is not None:
-            raise TreeRejected("shortcut", _shortcut_reason(found))
     problem = check_question(ctx, vertices, question)
     if problem is not None:
         reason, _, detail = problem.partition(": ")

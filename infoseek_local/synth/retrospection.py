@@ -15,6 +15,8 @@ everything; a tree that stays ambiguous is rejected as `underdetermined`.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ..oracle import oracle_solve
 from ..records import Claim, Vertex
 from ..text import BLUR_WORDS, content_terms, mentions_name, search_query, term_coverage
@@ -44,16 +46,21 @@ def _same_kind(ctx: SynthContext, vertex: Vertex, page_id: int) -> bool:
     return not noun or ctx.noun(page_id) == noun
 
 
-def _clue_terms(ctx: SynthContext, vertices: list[Vertex], claim: Claim) -> list[str]:
+def _clue_terms(vertices: list[Vertex], claim: Claim) -> tuple[str, ...]:
+    return _terms(claim.text, tuple(v.descriptor for v in vertices))
+
+
+@lru_cache(maxsize=1 << 12)
+def _terms(text: str, kinds: tuple[str, ...]) -> tuple[str, ...]:
     """The words of a clue a fitting page must hold: not the kinds that stand for masked names, nor the words
     blurring put in place of figures ("hundreds", "century")."""
-    kinds = kind_words([v.descriptor for v in vertices])
-    return [t for t in content_terms(claim.text) if t not in kinds and t not in BLUR_WORDS]
+    skip = kind_words(list(kinds)) | BLUR_WORDS
+    return tuple(t for t in content_terms(text) if t not in skip)
 
 
 def fits_fact(ctx: SynthContext, vertices: list[Vertex], page_id: int, claim: Claim) -> bool:
     """Whether one sentence of the page states most of the fact's words (as the fact's own sentence does)."""
-    terms = _clue_terms(ctx, vertices, claim)
+    terms = _clue_terms(vertices, claim)
     if not terms:
         return True
     return any(term_coverage(terms, s.text) >= ctx.config.fit_coverage for s in ctx.sentences(page_id))
@@ -63,7 +70,7 @@ def fits_relation(ctx: SynthContext, vertices: list[Vertex], page_id: int, child
     """Whether a sentence of `page_id` that names page `other` holds most of the relation's words: the clue
     is said in the sentence that makes the link, as it was for the tree's own edge."""
     assert child.relation is not None
-    terms = _clue_terms(ctx, vertices, child.relation)
+    terms = _clue_terms(vertices, child.relation)
     names = [n for n in ctx.aliases(other)[:4] if len(n) >= 3]
     return any(
         term_coverage(terms, sentence.text) >= RELATION_COVERAGE
@@ -102,7 +109,32 @@ def answer_set(
     ctx: SynthContext, vertices: list[Vertex], vertex: Vertex, extra: dict[int, Claim] | None = None
 ) -> set[int] | None:
     """The pages that could be `vertex`'s entity given the clues below it (`extra`: a fact to try, by vertex
-    index); None when nothing bounds it."""
+    index); None when nothing bounds it. Remembered per subtree: trying a fact on one vertex leaves the sets
+    below the other vertices as they were."""
+    key = _subtree_key(vertices, vertex, extra)
+    if key not in ctx.answer_sets:
+        ctx.answer_sets[key] = _answer_set(ctx, vertices, vertex, extra)
+    return ctx.answer_sets[key]
+
+
+def _subtree_key(
+    vertices: list[Vertex], vertex: Vertex, extra: dict[int, Claim] | None
+) -> tuple[object, ...]:
+    """What an answer set depends on: the subtree's pages, clues and edge directions, and the tree's kinds."""
+    parts: list[object] = [tuple(v.descriptor for v in vertices)]
+    stack = [vertex]
+    while stack:
+        v = stack.pop()
+        tried = (extra[v.index].text,) if extra and v.index in extra else ()
+        relation = v.relation.text if v.relation is not None else ""
+        parts.append((v.page_id, relation, v.relation_from, *(c.text for c in v.claims), *tried))
+        stack += children_of(vertices, v)
+    return tuple(parts)
+
+
+def _answer_set(
+    ctx: SynthContext, vertices: list[Vertex], vertex: Vertex, extra: dict[int, Claim] | None
+) -> set[int] | None:
     facts = [*vertex.claims, *([extra[vertex.index]] if extra and vertex.index in extra else [])]
     if vertex.relation is not None and vertex.relation_from == "child":
         facts.append(vertex.relation)  # a back-link's clue is said on this vertex's own page: a fact of it
@@ -215,7 +247,7 @@ def _rejection(left: tuple[int, bool], how: str) -> TreeRejected:
 
 def _branches(
     ctx: SynthContext, vertices: list[Vertex]
-) -> list[tuple[int, int, int, int, Vertex, LinkOption]]:
+) -> list[tuple[tuple[int, bool], int, int, int, Vertex, LinkOption]]:
     """A second hop from the answer, as one more constraint: a page that links to the answer and says how in
     a sentence about itself ("A city is the largest city in that country"), which pins that page down too."""
     root = vertices[0]

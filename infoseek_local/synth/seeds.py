@@ -11,7 +11,7 @@ from ..errors import InputError
 from ..index.protocol import IndexLike
 from ..records import Vertex
 from .config import SynthConfig
-from .context import SynthContext
+from .context import SynthContext, in_degree_quantile
 from .diffusion import add_child
 from .options import link_options
 
@@ -23,14 +23,6 @@ class SeedRef(msgspec.Struct, frozen=True, array_like=True):
 
     ref: str
     page_id: int
-
-
-def in_degree_cap(index: IndexLike, quantile: float) -> int:
-    """The in-degree at `quantile` of the corpus: seeds above it are hubs, recalled from memory."""
-    import numpy as np
-
-    degrees = np.asarray(index.in_degrees())
-    return int(np.quantile(degrees, quantile)) if len(degrees) else 0
 
 
 def is_good_seed(ctx: SynthContext, page_id: int, max_in_degree: int) -> bool:
@@ -63,7 +55,9 @@ def sample_seeds(index: IndexLike, config: SynthConfig) -> list[SeedRef]:
     total = index.n_pages
     tries = min(total, max(config.n * SAMPLE_TRIES_PER_SEED, 1))
     ctx = SynthContext(index, None, config)  # type: ignore[arg-type]  # link tests ask no LLM
-    cap = in_degree_cap(index, config.max_seed_in_degree)
+    cap = in_degree_quantile(
+        index, config.max_seed_in_degree
+    )  # seeds above it are hubs, recalled from memory
     seeds: list[SeedRef] = []
     for page_id in rng.sample(range(total), tries):
         if is_good_seed(ctx, page_id, cap):

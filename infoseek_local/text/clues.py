@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 from .masking import blur_numbers, longer_name_span
 from .words import FUNCTION_WORDS, word_set
@@ -64,7 +65,9 @@ _JUNK = re.compile(
     r"\b(?:a|an|the|modern|present-day|ancient|historic)\s+(?:[a-z-]+\s+)?(?:a|an)\s|"
     r"\b(?:the|a|an|main|major|chief)\s+[a-z-]+(?:al|ic|ive|ous|ful|ary|ian)$|"
     r"\b(?:known|referred to|called|named|nicknamed|dubbed)\s+as\s+(?:a|an|the|one)\b|"
-    r"\b(?:of|in|on|at|to|with|from|by|into) (?:near|across|of|in|on|at|to|with|from|by|into)\b"
+    r"\b(?:of|in|on|at|to|with|from|by|into) (?:near|across|of|in|on|at|to|with|from|by|into)\b|"
+    # blurring that left a figure's "of" with nothing after it ("between dozens of and tens of millions")
+    r"\bof(?:\s+(?:and|or|to)\b|\s*[,;])"
 )
 # "located in ...", "bordered by ..." straight after the subject is a reduced clause: the verb is missing
 _BARE_PARTICIPLE = re.compile(
@@ -80,11 +83,9 @@ _LIST_LEAD = re.compile(
 _DETERMINED = re.compile(r"\b(its|their|his|her|whose)\s+$")
 _ARTICLE_BEFORE = re.compile(r"(?:\b(?:the|a|an)\s+)$", re.IGNORECASE)
 _COMPASS_BEFORE = re.compile(r"\b(?:north|south|east|west|central)\w*\s+$")
-# blurring that left a figure's "of" with nothing after it ("between dozens of and tens of millions")
 _DANGLING_END = re.compile(
     r"\b(?:\w+ing|of|by|to|in|at|on|with|from|for|and|or|the|a|an|its|their|his|her|as|than|that|which)$"
 )
-_DANGLING_OF = re.compile(r"\bof(?:\s+(?:and|or|to)\b|\s*[,;]|\s*$)")
 
 
 def is_verb(word: str) -> bool:
@@ -111,6 +112,7 @@ def strip_parentheticals(text: str) -> str:
         text = stripped
 
 
+@lru_cache(maxsize=1 << 14)
 def _fold(text: str) -> str:
     """Lower case with accents dropped, one character for one (so offsets stay valid): "Krishnā" ~ "krishna"."""
     return "".join((unicodedata.normalize("NFKD", c)[:1] or c).lower() for c in text)
@@ -256,12 +258,8 @@ def predicate(
         return None
     if how == "whose" and (not _has_verb(clause.split()) or is_verb(clause.split()[0])):
         return None  # cut before its verb ("whose fast tempos"), or no noun after "whose" ("whose is")
-    if _JUNK.search(clause) or _BARE_PARTICIPLE.match(clause):
-        return None
-    if _DANGLING_END.search(clause):
-        return None  # cut mid-phrase: "an empire consisting", "was located at"
-    if _DANGLING_OF.search(clause):
-        return None
+    if not is_clean(clause) or _BARE_PARTICIPLE.match(clause) or _DANGLING_END.search(clause):
+        return None  # debris, a reduced clause, or one cut mid-phrase ("an empire consisting", "located at")
     return ("whose " + clause) if how == "whose" else clause
 
 
@@ -344,8 +342,11 @@ def _target_clause(rest: str, target: str) -> str | None:
 
 
 def _cut_list_end(text: str, after: int) -> str:
-    end = re.compile(r";|\.\s|\.$|,\s+(?:which|who|where|while|although|but)\b").search(text, after)
+    end = _LIST_END.search(text, after)
     return text[: end.start()] if end else text
+
+
+_LIST_END = re.compile(r";|\.\s|\.$|,\s+(?:which|who|where|while|although|but)\b")
 
 
 def _put_kind(clause: str, target: str, kind: str) -> str:
@@ -362,9 +363,8 @@ def _put_kind(clause: str, target: str, kind: str) -> str:
         return before + words + after
     before = _COMPASS_BEFORE.sub("", _ARTICLE_BEFORE.sub("", before))  # "northeastern a country" reads badly
     if noun and re.match(r"\s+" + re.escape(noun) + r"\b", after):
-        return (
-            before + kind.rsplit(" ", 1)[0] + after
-        )  # "the Baroque style" -> "a style", not "a style style"
+        # "the Baroque style" -> "a style", not "a style style"
+        return before + kind.rsplit(" ", 1)[0] + after
     if noun and re.search(r"\b" + re.escape(noun) + r"\s+$", before):
         return before.rstrip() + after  # "his treatise The Prince" -> "his treatise": the noun names it
     if noun and re.search(r"\b" + re.escape(noun) + r"\s+of\s+$", before):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from .words import STOPWORDS, word_set
 
@@ -217,10 +218,16 @@ def mentions_name(text: str, name: str, *, standalone: bool = False) -> bool:
     name = name.strip()
     if len(name) < 2:
         return False
-    for match in re.finditer(r"(?<![\w])" + re.escape(name) + r"(?:s|es)?(?![\w])", text, re.IGNORECASE):
+    for match in _name_pattern(name).finditer(text):
         if not (standalone and _inside_longer_name(text, match.start(), match.end())):
             return True
     return False
+
+
+@lru_cache(maxsize=1 << 14)
+def _name_pattern(name: str) -> re.Pattern[str]:
+    # the same names are looked for in thousands of sentences: compile each once
+    return re.compile(r"(?<![\w])" + re.escape(name) + r"(?:s|es)?(?![\w])", re.IGNORECASE)
 
 
 _ADJECTIVE = re.compile(
