@@ -12,7 +12,7 @@ import sys
 import click
 
 from . import __version__
-from .errors import InfoseekError
+from .errors import InfoseekError, os_error_message
 
 # command name -> "module:attribute"; each module keeps heavy imports inside its function body
 COMMANDS: dict[str, str] = {
@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "verify": "infoseek_local.commands.verify_cmd:verify_command",
     "export": "infoseek_local.commands.export_cmd:export_command",
     "serve": "infoseek_local.commands.serve_cmd:serve_command",
+    "report": "infoseek_local.commands.report_cmd:report_command",
 }
 
 
@@ -66,6 +67,9 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("interrupted: finished shards are kept; rerun the same command to resume", err=True)
         sys.exit(130)
+    except OSError as exc:  # disk full, read-only or unwritable output: a one-line error, not a traceback
+        click.echo(f"error: {os_error_message(exc)}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

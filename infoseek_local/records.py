@@ -49,11 +49,15 @@ class ExtractedPage(Struct, tag="extracted_page", kw_only=True):
     truncated: bool = False
 
 
-class OutLink(Struct, array_like=True, frozen=True):
-    """A link resolved to an in-corpus page id."""
+class OutLink(Struct, array_like=True, frozen=True, omit_defaults=True):
+    """A link resolved to an in-corpus page id. `kind` is "hyperlink" (an <a href>) or "mention" (the page's
+    text names the target: `anchor` is the words as written, `offset` their character offset in the text of
+    the page the link starts from)."""
 
     target: int
     anchor: str
+    kind: str = "hyperlink"
+    offset: int = -1
 
 
 class Page(Struct, tag="page", kw_only=True):
@@ -108,6 +112,8 @@ class Vertex(Struct, kw_only=True):
     # which page the relation's cited sentence is on: "parent" (the parent links to this vertex) or "child"
     # (this vertex's page links to the parent: a back-link, read as "a country in which a city ...")
     relation_from: str = "parent"
+    # the kind of link the relation follows: "hyperlink" or "mention" (index/protocol.py link kinds)
+    edge_kind: str = "hyperlink"
 
 
 class Tree(Struct, tag="tree", kw_only=True):
@@ -199,6 +205,8 @@ class Trajectory(Struct, tag="trajectory", kw_only=True):
     end_reason: str = ""  # "answer" | "turn_limit" | "token_budget" | "context"
     repeated_queries: int = 0
     answer_match: str = ""  # how the answer was matched: "exact" | "alias" | "llm" | "none"
+    # "agent" (a model searched) or "guided" (code followed the question's research tree with real searches)
+    origin: str = "agent"
 
 
 # ── LLM accounting ───────────────────────────────────────────────────────────────────────────────────────

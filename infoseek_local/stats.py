@@ -15,7 +15,7 @@ from typing import Any
 
 from .agent.stats import trajectory_section
 from .records import Question, Tree
-from .store import read_shards
+from .store import ShardDamage, read_shards
 from .verify.stats import verify_funnel
 
 SYNTH_STAGES = ("planner", "browser", "retrospection", "question")
@@ -103,10 +103,13 @@ def synth_shapes(run_dir: Path) -> Section | None:
 def llm_cost(run_dir: Path) -> Section | None:
     from .llm.accounting import read_call_log
 
-    records = list(read_call_log(run_dir))
-    if not records:
+    damage: list[ShardDamage] = []
+    records = list(read_call_log(run_dir, damage))
+    if not records and not damage:
         return None
     rows: list[tuple[str, Any]] = []
+    for stretch in damage:  # the calls after a damaged frame are still counted; say which bytes were lost
+        rows.append(("damaged call log (skipped)", stretch.describe()))
     by_stage: dict[str, list[Any]] = {}
     for record in records:
         by_stage.setdefault(record.stage, []).append(record)

@@ -8,9 +8,11 @@ and only then marked complete in `_done/`, so a rerun can trust a marker and red
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Generic, TypeVar
 
@@ -24,6 +26,10 @@ T = TypeVar("T")
 SHARD_SUFFIX = ".msgpack.zst"
 DONE_DIR = "_done"
 _READ_CHUNK = 1 << 16
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+# the marker key holding the shard's size and sha256 at the time it was marked complete
+SHARD_KEY = "_shard"
+_REDO_HINT = "rerun the command that wrote it with the same options: it redoes damaged shards"
 
 
 def shard_path(directory: Path, name: str) -> Path:
@@ -106,24 +112,79 @@ class ShardWriter:
             self.abort()
 
 
-def _iter_raw_frames(f: BinaryIO) -> Iterator[tuple[int, int, bytes]]:
-    """Yield (start, end, decompressed bytes) of every complete, checksum-valid frame; stop at a torn tail."""
+@dataclass(frozen=True)
+class ShardDamage:
+    """Bytes [start, end) of a shard that hold no readable frame: a torn tail (the file ends inside a frame
+    that a crash cut short) or damage in the middle (a frame with a bad checksum, readable frames after it)."""
+
+    path: Path
+    start: int
+    end: int
+    reason: str
+    tail: bool
+
+    def describe(self) -> str:
+        where = "torn at the end" if self.tail else "damaged in the middle"
+        return f"{self.path}: {where}, bytes {self.start}-{self.end} unreadable ({self.reason})"
+
+
+def _frame_at(f: BinaryIO, start: int) -> tuple[int, bytes] | str:
+    """(end, decompressed bytes) of a complete, checksum-valid frame at byte `start`, else why not."""
+    f.seek(start)
+    decompressor = zstandard.ZstdDecompressor().decompressobj()
+    parts: list[bytes] = []
+    position = start
+    while True:
+        chunk = f.read(_READ_CHUNK)
+        if not chunk:
+            return "the file ends inside a frame"
+        try:
+            parts.append(decompressor.decompress(chunk))
+        except zstandard.ZstdError as exc:
+            return str(exc).removeprefix("zstd decompressor error: ")
+        if decompressor.eof:
+            return position + len(chunk) - len(decompressor.unused_data), b"".join(parts)
+        position += len(chunk)
+
+
+def _next_frame(f: BinaryIO, after: int, size: int) -> int:
+    """Start of the first readable frame after byte `after`, or `size` when none follows (a torn tail)."""
+    position = after + 1
+    while position < size:
+        f.seek(position)
+        window = f.read(_READ_CHUNK + len(_ZSTD_MAGIC) - 1)
+        found = window.find(_ZSTD_MAGIC)
+        if found < 0:
+            position += _READ_CHUNK
+            continue
+        candidate = position + found
+        if not isinstance(_frame_at(f, candidate), str):
+            return candidate
+        position = candidate + 1
+    return size
+
+
+def _iter_raw_frames(f: BinaryIO, path: Path) -> Iterator[tuple[int, int, bytes] | ShardDamage]:
+    """Yield (start, end, decompressed bytes) of every complete, checksum-valid frame, and a ShardDamage for
+    each unreadable stretch; reading goes on after damage in the middle, so later frames are never lost."""
+    size = os.fstat(f.fileno()).st_size
     pending = b""
     offset = 0
-    while True:
+    while offset < size:
         if not pending:
+            f.seek(offset)
             pending = f.read(_READ_CHUNK)
-            if not pending:
-                return
         decompressor = zstandard.ZstdDecompressor().decompressobj()
         parts: list[bytes] = []
         consumed = 0
         chunk = pending
+        reason = ""
         while True:
             try:
                 parts.append(decompressor.decompress(chunk))
-            except zstandard.ZstdError:
-                return  # corrupt bytes: treated like a torn tail
+            except zstandard.ZstdError as exc:
+                reason = str(exc).removeprefix("zstd decompressor error: ")
+                break
             if decompressor.eof:
                 pending = decompressor.unused_data
                 consumed += len(chunk) - len(pending)
@@ -131,36 +192,61 @@ def _iter_raw_frames(f: BinaryIO) -> Iterator[tuple[int, int, bytes]]:
             consumed += len(chunk)
             chunk = f.read(_READ_CHUNK)
             if not chunk:
-                return  # the file ends inside this frame
+                reason = "the file ends inside a frame"
+                break
+        if reason:
+            resume = _next_frame(f, offset, size)
+            yield ShardDamage(path, offset, resume, reason, tail=resume == size)
+            offset, pending = resume, b""
+            continue
         yield offset, offset + consumed, b"".join(parts)
         offset += consumed
 
 
 def valid_prefix_length(path: Path) -> int:
-    """Bytes at the start of `path` made of complete frames; anything after them is a torn tail."""
+    """Bytes of `path` up to the end of its last readable frame: what is left after a torn tail is cut off
+    (damage in the middle is kept, so the frames after it stay readable)."""
     end = 0
     with open(path, "rb") as f:
-        for _, end, _ in _iter_raw_frames(f):
-            pass
+        for item in _iter_raw_frames(f, Path(path)):
+            if not isinstance(item, ShardDamage):
+                end = item[1]
     return end
 
 
 class ShardReader(Generic[T]):
-    """Iterates the records of one shard; after iterating, `torn` tells whether a torn tail was dropped."""
+    """Iterates the records of one shard.
+
+    A shard marked complete (its `_done/` marker exists) must be whole: any unreadable byte, or a size other
+    than the one its marker recorded, raises StoreError naming the shard and the byte. An unmarked shard (an
+    append log, or one still being written) may end in a torn tail, which is dropped (`torn`); damage in its
+    middle is skipped, the frames after it are read, and each stretch is listed in `damage`.
+    """
 
     def __init__(self, path: Path, record_type: type[T]) -> None:
         self.path = Path(path)
         self._decoder = msgspec.msgpack.Decoder(list[record_type])  # type: ignore[valid-type]
         self.torn = False
         self.frames = 0
+        self.records = 0
+        self.damage: list[ShardDamage] = []
 
     def __iter__(self) -> Iterator[T]:
         if not self.path.exists():
             raise StoreError(f"{self.path}: shard not found")
-        size = self.path.stat().st_size
-        good_end = 0
+        directory, name = self.path.parent, self.path.name.removesuffix(SHARD_SUFFIX)
+        complete = self.path.name.endswith(SHARD_SUFFIX) and is_done(directory, name)
+        if complete:
+            self._check_size(_read_marker(directory, name).get(SHARD_KEY))
         with open(self.path, "rb") as f:
-            for start, good_end, payload in _iter_raw_frames(f):
+            for item in _iter_raw_frames(f, self.path):
+                if isinstance(item, ShardDamage):
+                    if complete:
+                        raise StoreError(f"{item.describe()} after {self.records} records; {_REDO_HINT}")
+                    self.damage.append(item)
+                    self.torn = item.tail
+                    continue
+                start, _, payload = item
                 try:
                     batch = self._decoder.decode(payload)
                 except msgspec.DecodeError as exc:
@@ -168,17 +254,35 @@ class ShardReader(Generic[T]):
                         f"{self.path}: frame at byte {start} does not hold the expected records: {exc}"
                     ) from None
                 self.frames += 1
+                self.records += len(batch)
                 yield from batch
-        self.torn = good_end != size
+
+    def _check_size(self, recorded: dict[str, Any] | None) -> None:
+        if not recorded:
+            return  # marked before markers recorded sizes
+        size = self.path.stat().st_size
+        if size != recorded.get("bytes"):
+            raise StoreError(
+                f"{self.path}: {size} bytes on disk, but {recorded.get('bytes')} when it was marked complete "
+                f"(cut short or overwritten); {_REDO_HINT}"
+            )
 
 
 def read_shard(path: Path, record_type: type[T]) -> Iterator[T]:
-    """Every record of the complete frames of `path`."""
+    """Every record of `path` (StoreError when a shard marked complete is damaged)."""
     return iter(ShardReader(path, record_type))
 
 
-def read_shards(directory: Path, record_type: type[T], *, only_done: bool = True) -> Iterator[T]:
-    """Records of every shard in `directory` in name order; by default only shards marked complete."""
+def read_shards(
+    directory: Path,
+    record_type: type[T],
+    *,
+    only_done: bool = True,
+    damage: list[ShardDamage] | None = None,
+) -> Iterator[T]:
+    """Records of every shard in `directory` in name order; by default only shards marked complete.
+
+    Unmarked shards (append logs) skip their damaged stretches and list them in `damage` when given."""
     directory = Path(directory)
     if not directory.exists():
         return
@@ -186,7 +290,10 @@ def read_shards(directory: Path, record_type: type[T], *, only_done: bool = True
         name = path.name[: -len(SHARD_SUFFIX)]
         if only_done and not is_done(directory, name):
             continue
-        yield from read_shard(path, record_type)
+        reader = ShardReader(path, record_type)
+        yield from reader
+        if damage is not None:
+            damage.extend(d for d in reader.damage if not d.tail)
 
 
 # ── completion markers ──────────────────────────────────────────────────────────────────────────────────
@@ -197,11 +304,16 @@ def _marker(directory: Path, name: str) -> Path:
 
 
 def mark_done(directory: Path, name: str, info: dict[str, Any] | None = None) -> None:
-    """Record that shard `name` is complete; call only after its output is closed."""
+    """Record that shard `name` is complete; call only after its output is closed. When the shard's file is
+    in `directory`, its size and sha256 go into the marker, so later damage is detected and redone."""
     marker = _marker(directory, name)
     marker.parent.mkdir(parents=True, exist_ok=True)
     tmp = marker.with_name(marker.name + ".tmp")
-    tmp.write_text(json.dumps(info or {}, sort_keys=True))
+    info = dict(info or {})
+    path = shard_path(directory, name)
+    if path.is_file():
+        info[SHARD_KEY] = {"bytes": path.stat().st_size, "sha256": _sha256(path)}
+    tmp.write_text(json.dumps(info, sort_keys=True))
     os.replace(tmp, marker)
 
 
@@ -210,12 +322,46 @@ def is_done(directory: Path, name: str) -> bool:
 
 
 def done_info(directory: Path, name: str) -> dict[str, Any]:
+    """What the stage stored in shard `name`'s marker (its counts)."""
+    info = _read_marker(directory, name)
+    info.pop(SHARD_KEY, None)
+    return info
+
+
+def _read_marker(directory: Path, name: str) -> dict[str, Any]:
     marker = _marker(directory, name)
     try:
         return json.loads(marker.read_text() or "{}")
     except (OSError, json.JSONDecodeError) as exc:
         message = f"{marker}: unreadable completion marker ({exc}); delete it to redo that shard"
         raise StoreError(message) from exc
+
+
+def shard_intact(directory: Path, name: str) -> bool:
+    """Whether shard `name` is marked complete and its file still has the size and sha256 of that moment
+    (markers without them, or whose stage writes no file there, are trusted)."""
+    if not is_done(directory, name):
+        return False
+    try:
+        recorded = _read_marker(directory, name).get(SHARD_KEY)
+    except StoreError:
+        return False
+    if not recorded:
+        return True
+    path = shard_path(directory, name)
+    return (
+        path.is_file()
+        and path.stat().st_size == recorded.get("bytes")
+        and _sha256(path) == recorded.get("sha256")
+    )
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def done_shards(directory: Path) -> list[str]:

@@ -112,7 +112,10 @@ def scripted_responder(answers: dict[str, str], calls: list[str], fail_at: int |
     return respond
 
 
-CONFIG = SampleConfig(samples=2, temperature=0.7, questions_per_shard=2, agent=AgentConfig(max_turns=3))
+# the free-form agent (`--mode free`): these tests script its think/action/queries/answer steps
+CONFIG = SampleConfig(
+    samples=2, temperature=0.7, questions_per_shard=2, agent=AgentConfig(max_turns=3), mode="free"
+)
 
 
 def test_rejection_sampling_keeps_only_matching_answers(sample_index: Path, tmp_path: Path) -> None:
@@ -192,7 +195,7 @@ def respond(messages, schema):
         return {"facts": ["Atlantis sank."]}
     return {"think": "t", "action": "answer", "queries": ["clue"], "answer": "Atlantis"}
 
-config = SampleConfig(samples=2, questions_per_shard=2, agent=AgentConfig(max_turns=3))
+config = SampleConfig(samples=2, questions_per_shard=2, agent=AgentConfig(max_turns=3), mode="free")
 sample_run(Path(sys.argv[1]), config, index_path=Path(sys.argv[2]), llm=open_llm(backend="fake", fake_responder=respond))
 """
 

@@ -188,7 +188,7 @@ def test_output_dir_with_other_content_or_options(tmp_path):
     build_index([str(warc)], tmp_path / "ix", workers=1)
     with pytest.raises(
         IndexMismatchError,
-        match=r"holds an index built with \{'max_body_bytes': 4194304, 'tokenizer': 'en_stem'\}",
+        match=r"holds an index built with \{'max_body_bytes': 4194304, 'tokenizer': 'en_stem', 'mention_links': True\}",
     ):
         build_index([str(warc)], tmp_path / "ix", config=IndexConfig(max_body_bytes=5000))
 
@@ -228,14 +228,14 @@ def test_rerun_is_a_no_op_and_extension_keeps_ids(tmp_path):
     code, output = run_cli(
         "index", str(files[0]), str(files[1]), "--out", str(tmp_path / "ix"), "--workers", "1"
     )
-    assert code == 0 and f"{tmp_path / 'ix'}: 20 pages, 54 in-corpus links\n" in output
+    assert code == 0 and f"{tmp_path / 'ix'}: 20 pages, 54 in-corpus hyperlinks, 0 mention links\n" in output
     first = urls_by_id(tmp_path / "ix")
     generation = (tmp_path / "ix" / "manifest.json").read_text()
     run_cli("index", str(files[0]), str(files[1]), "--out", str(tmp_path / "ix"))
     assert (tmp_path / "ix" / "manifest.json").read_text() == generation  # nothing new: nothing rebuilt
 
     code, output = run_cli("index", str(files[2]), "--out", str(tmp_path / "ix"), "--workers", "1")
-    assert f"{tmp_path / 'ix'}: 30 pages, 90 in-corpus links\n" in output
+    assert f"{tmp_path / 'ix'}: 30 pages, 90 in-corpus hyperlinks, 0 mention links\n" in output
     after = urls_by_id(tmp_path / "ix")
     assert after[:20] == first
     with Index.open(tmp_path / "ix") as index:
@@ -325,6 +325,9 @@ def test_info_text_output(tmp_path):
     code, output = run_cli("info", "--index", str(tmp_path / "ix"))
     assert code == 0
     assert "pages      6\n" in output
-    assert "links      18 in-corpus\n" in output
-    assert "out-degree mean 3.0, median 3.0, 100.0% of pages with >=3 in-corpus out-links\n" in output
+    assert "hyperlinks 18 in-corpus\n" in output
+    assert (
+        "out-degree hyperlinks mean 3.0, median 3.0, 100.0% of pages with >=3 in-corpus out-links\n" in output
+    )
+    assert "mentions   0 mention links" in output
     assert output.endswith("skipped    record_warcinfo=1\n")

@@ -94,7 +94,9 @@ def test_cli_search_info_page(sample_index):
     result = runner.invoke(cli, ["page", "--index", str(sample_index), "https://en.wikipedia.org/wiki/Aden"])
     assert result.exit_code == 0
     assert result.output.startswith("#1 Aden\nhttps://en.wikipedia.org/wiki/Aden\n")
-    assert '<- #142 Gulf of Aden  "Aden"' in result.output
+    assert '<- #142 Gulf of Aden  [hyperlink] "Aden"' in result.output
+    assert '-> #229 Middle East  [mention] "Middle East" at char 506' in result.output
+    assert '[mention] "Aden"' not in result.output  # "The Aden Ridge" names a ridge, not Aden
 
 
 def test_cli_page_errors_are_one_line(sample_index, capsys):

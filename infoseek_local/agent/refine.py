@@ -18,6 +18,7 @@ from msgspec import Meta, Struct
 from ..llm.base import GenParams
 from ..records import SearchHit
 from ..text import FUNCTION_WORDS, overlap
+from ..text.instructions import redact_instructions
 
 if TYPE_CHECKING:
     from ..index.protocol import IndexLike
@@ -130,7 +131,7 @@ def _attr(text: str) -> str:
 
 def _data(text: str) -> str:
     # a page cannot close its own data block
-    return re.sub(r"</?\s*result\b[^>]*>", " ", text, flags=re.IGNORECASE)
+    return re.sub(r"</?\s*result\b[^>]*>", " ", redact_instructions(text), flags=re.IGNORECASE)
 
 
 def lead_sentence(text: str, max_chars: int) -> str:

@@ -1,4 +1,9 @@
-"""Rejection sampling: K trajectories per accepted question, kept (`correct=True`) when the answer matches.
+"""Trajectories per accepted question: a tree-guided one, and K agent samples kept when the answer matches.
+
+Modes (`SampleConfig.mode`): `guided` writes one trajectory per question by following its research tree
+(`guided.py`; no LLM); `agent` samples K trajectories with the choice-driven agent a small model can drive
+(`choice.py`); `free` samples K with the free-form agent (`agent.py`, for bigger models); `both` (the default)
+is guided plus agent. A question whose guided trajectory cannot be built is counted by reason, not written.
 
 Every sampled trajectory is written to `<run>/trajectories/` with its `correct` flag and reward, so exporters
 can take the kept ones for SFT and all of them for reward statistics. Each sample has its own seed (derived
@@ -15,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,10 +28,12 @@ import msgspec
 from msgspec import Struct
 
 from ..errors import ConfigError, InputError
-from ..records import Question, Trajectory
+from ..records import Question, Trajectory, Tree
 from ..run.executor import ShardResult, ShardTask, run_shards
 from ..store import ShardWriter, done_info, done_shards, read_shards, shard_path
 from .agent import AgentConfig, SearchAgent
+from .choice import ChoiceAgent, ChoiceConfig
+from .guided import GuidedConfig, build_guided
 
 if TYPE_CHECKING:
     from ..index.protocol import IndexLike
@@ -35,6 +42,8 @@ if TYPE_CHECKING:
 
 TRAJECTORIES_DIR = "trajectories"
 ACCEPTED_DIR = "accepted"
+TREES_DIR = "trees"
+MODES = ("both", "guided", "agent", "free")
 
 
 class SampleConfig(Struct, frozen=True, kw_only=True):
@@ -42,7 +51,18 @@ class SampleConfig(Struct, frozen=True, kw_only=True):
     temperature: float = 0.7
     seed: int = 0
     questions_per_shard: int = 4
-    agent: AgentConfig = AgentConfig()
+    agent: AgentConfig = AgentConfig()  # the free-form agent (mode "free")
+    mode: str = "both"
+    guided: GuidedConfig = GuidedConfig()
+    choice: ChoiceConfig = ChoiceConfig()
+
+    @property
+    def guided_wanted(self) -> bool:
+        return self.mode in ("both", "guided")
+
+    @property
+    def agent_wanted(self) -> bool:
+        return self.mode != "guided"
 
 
 @dataclass
@@ -53,12 +73,17 @@ class SampleSummary:
     solved_questions: int = 0
     shards_done: int = 0
     shards_skipped: int = 0
+    guided: int = 0  # guided trajectories written
+    guided_dropped: dict[str, int] = field(default_factory=dict)  # questions without one, by reason
 
     def add(self, info: dict[str, Any], skipped: bool) -> None:
         self.questions += info.get("questions", 0)
         self.trajectories += info.get("trajectories", 0)
         self.correct += info.get("correct", 0)
         self.solved_questions += info.get("solved_questions", 0)
+        self.guided += info.get("guided", 0)
+        for reason, count in info.get("guided_dropped", {}).items():
+            self.guided_dropped[reason] = self.guided_dropped.get(reason, 0) + count
         if skipped:
             self.shards_skipped += 1
         else:
@@ -71,7 +96,9 @@ def sample_seed(base_seed: int, question_id: str, sample_index: int) -> int:
     return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
 
 
-def sample_question(agent: SearchAgent, question: Question, config: SampleConfig) -> list[Trajectory]:
+def sample_question(
+    agent: SearchAgent | ChoiceAgent, question: Question, config: SampleConfig
+) -> list[Trajectory]:
     return [
         agent.solve(
             question,
@@ -123,24 +150,68 @@ def _check_existing(out_dir: Path, plan: dict[str, str], run_dir: Path) -> None:
             )
 
 
+class SampleTools:
+    """The index and the agent shards need, opened on first use: a fully resumed run loads neither, and a
+    guided-only run loads no model."""
+
+    def __init__(
+        self,
+        config: SampleConfig,
+        open_index: Callable[[], IndexLike],
+        open_llm: Callable[[], LLM],
+    ) -> None:
+        self.config = config
+        self._open_index = open_index
+        self._open_llm = open_llm
+        self._index: IndexLike | None = None
+        self._agent: SearchAgent | ChoiceAgent | None = None
+
+    def index(self) -> IndexLike:
+        if self._index is None:
+            self._index = self._open_index()
+        return self._index
+
+    def agent(self) -> SearchAgent | ChoiceAgent:
+        if self._agent is None:
+            llm = self._open_llm()
+            if self.config.mode == "free":
+                self._agent = SearchAgent(self.index(), llm, self.config.agent)
+            else:
+                self._agent = ChoiceAgent(self.index(), llm, self.config.choice)
+        return self._agent
+
+
 def write_shard(
-    agent: SearchAgent,
+    tools: SampleTools,
     questions: Sequence[Question],
+    trees: dict[str, Tree],
     config: SampleConfig,
     path: Path,
     fingerprint: str,
     on_trajectory: Callable[[Trajectory], None] | None = None,
 ) -> dict[str, Any]:
-    counts = {
+    counts: dict[str, Any] = {
         "questions": 0,
         "trajectories": 0,
         "correct": 0,
         "solved_questions": 0,
+        "guided": 0,
+        "guided_dropped": {},
         "fingerprint": fingerprint,
     }
     with ShardWriter(path, frame_records=16) as writer:
         for question in questions:
-            trajectories = sample_question(agent, question, config)
+            trajectories: list[Trajectory] = []
+            if config.guided_wanted:
+                outcome = build_guided(question, trees.get(question.tree_id), tools.index(), config.guided)
+                if outcome.trajectory is not None:
+                    trajectories.append(outcome.trajectory)
+                    counts["guided"] += 1
+                else:
+                    dropped = counts["guided_dropped"]
+                    dropped[outcome.reason] = dropped.get(outcome.reason, 0) + 1
+            if config.agent_wanted:
+                trajectories += sample_question(tools.agent(), question, config)
             writer.write_all(trajectories)
             kept = sum(t.correct for t in trajectories)
             counts["questions"] += 1
@@ -157,27 +228,38 @@ def _llm_identity(llm: LLM | None, llm_config: LLMConfig | None) -> str:
     """What decides the model's answers (not threads or retries): part of each shard's fingerprint."""
     if llm is not None:
         return f"{llm.model_id}:{llm.model_sha256}"
-    assert llm_config is not None
+    if llm_config is None:
+        return "no-llm"
     return json.dumps([llm_config.model, list(llm_config.endpoints), llm_config.backend, llm_config.n_ctx])
 
 
-# process-pool workers open their own index and model once, in the initializer
+def load_question_trees(run_dir: Path, questions: Sequence[Question]) -> dict[str, Tree]:
+    """The trees of `questions` (guided trajectories follow them); others are not kept in memory."""
+    wanted = {q.tree_id for q in questions}
+    return {t.id: t for t in read_shards(Path(run_dir) / TREES_DIR, Tree) if t.id in wanted}
+
+
+# process-pool workers open their own index and model once, in the initializer (both lazily)
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(index_path: str, llm_config: LLMConfig, run_dir: str, config: SampleConfig) -> None:
+def _init_worker(index_path: str, llm_config: LLMConfig | None, run_dir: str, config: SampleConfig) -> None:
     from ..index.reader import Index
     from ..llm.factory import open_llm_from_config
 
-    llm = open_llm_from_config(llm_config, run_dir=Path(run_dir))
-    _WORKER["agent"] = SearchAgent(Index.open(Path(index_path)), llm, config.agent)
+    def open_llm() -> LLM:
+        if llm_config is None:
+            raise ConfigError("agent sampling needs an LLM; pass --backend/--model, or use --mode guided")
+        return open_llm_from_config(llm_config, run_dir=Path(run_dir))
+
+    _WORKER["tools"] = SampleTools(config, lambda: Index.open(Path(index_path)), open_llm)
     _WORKER["config"] = config
 
 
 def _work_in_worker(task: ShardTask) -> dict[str, Any]:
-    questions, fingerprint = task.payload
+    questions, trees, fingerprint = task.payload
     path = shard_path(task.done_dir, task.name)
-    return write_shard(_WORKER["agent"], questions, _WORKER["config"], path, fingerprint)
+    return write_shard(_WORKER["tools"], questions, trees, _WORKER["config"], path, fingerprint)
 
 
 def sample_run(
@@ -196,30 +278,44 @@ def sample_run(
     """Sample every accepted question of `run_dir` not yet done; returns the totals of all shards.
 
     Inline (`workers <= 1`) it uses `llm`/`index` when given, else opens them from `llm_config` (LLM calls
-    cached and logged in the run) and `index_path`; with more workers each process opens its own.
-    `on_start(total_trajectories, already_done)` is called once before any work.
+    cached and logged in the run) and `index_path`; with more workers each process opens its own. Guided-only
+    sampling (`mode="guided"`) needs no LLM. `on_start(total_trajectories, already_done)` is called once
+    before any work (the total counts one guided trajectory per question when guided ones are wanted).
     """
     run_dir = Path(run_dir)
+    if config.mode not in MODES:
+        raise ConfigError(f"--mode {config.mode!r}: choose one of {', '.join(MODES)}")
     if config.samples < 1:
         raise ConfigError(f"--samples must be at least 1, got {config.samples}")
-    if llm is None and llm_config is None:
+    if config.agent_wanted and llm is None and llm_config is None:
         raise ConfigError("sample_run needs an LLM or an LLMConfig to open one")
+    if config.mode == "free" and not 1 <= config.agent.max_queries <= 3:
+        raise ConfigError(f"--max-queries must be 1..3, got {config.agent.max_queries}")
     questions = load_accepted(run_dir)
-    identity = _llm_identity(llm, llm_config)
+    identity = _llm_identity(llm, llm_config) if config.agent_wanted else "no-llm"
     out_dir = run_dir / TRAJECTORIES_DIR
     shards = plan_shards(questions, config)
     fingerprints = {name: shard_fingerprint(qs, config, identity) for name, qs in shards}
     _check_existing(out_dir, fingerprints, run_dir)
-    tasks = [ShardTask(name, out_dir, (qs, fingerprints[name])) for name, qs in shards]
+    done_names = set(done_shards(out_dir))
+    pending = [q for name, qs in shards if name not in done_names for q in qs]
+    trees = load_question_trees(run_dir, pending) if config.guided_wanted and pending else {}
+    tasks = [
+        ShardTask(
+            name,
+            out_dir,
+            (qs, {q.tree_id: trees[q.tree_id] for q in qs if q.tree_id in trees}, fingerprints[name]),
+        )
+        for name, qs in shards
+    ]
+    per_question = config.guided_wanted + config.samples * config.agent_wanted
     if on_start is not None:
-        done_names = set(done_shards(out_dir))
-        done_count = sum(len(qs) for name, qs in shards if name in done_names) * config.samples
-        on_start(len(questions) * config.samples, done_count)
+        done_count = sum(len(qs) for name, qs in shards if name in done_names) * per_question
+        on_start(len(questions) * per_question, done_count)
     summary = SampleSummary()
-    if workers <= 1 or llm is not None:
+    if workers <= 1 or llm is not None or index is not None:
         results = _run_inline(tasks, config, run_dir, index_path, llm_config, llm, index, on_trajectory)
     else:
-        assert llm_config is not None
         initargs = (str(index_path), llm_config, str(run_dir), config)
         results = run_shards(
             tasks, _work_in_worker, workers=workers, initializer=_init_worker, initargs=initargs
@@ -242,30 +338,31 @@ def _run_inline(
     on_trajectory: Callable[[Trajectory], None] | None,
 ) -> Iterator[ShardResult]:
     opened: list[Any] = []
-    state: dict[str, SearchAgent] = {}
 
-    def agent() -> SearchAgent:
-        # opened lazily: a fully resumed run loads neither the model nor the index
-        if "agent" not in state:
-            nonlocal index, llm
-            if index is None:
-                from ..index.reader import Index
+    def open_index() -> IndexLike:
+        if index is not None:
+            return index
+        from ..index.reader import Index
 
-                index = Index.open(Path(index_path))
-                opened.append(index)
-            if llm is None:
-                from ..llm.factory import open_llm_from_config
+        opened.append(Index.open(Path(index_path)))
+        return opened[-1]
 
-                assert llm_config is not None
-                llm = open_llm_from_config(llm_config, run_dir=run_dir)
-                opened.append(llm)
-            state["agent"] = SearchAgent(index, llm, config.agent)
-        return state["agent"]
+    def open_llm() -> LLM:
+        if llm is not None:
+            return llm
+        from ..llm.factory import open_llm_from_config
+
+        if llm_config is None:
+            raise ConfigError("agent sampling needs an LLM; pass --backend/--model, or use --mode guided")
+        opened.append(open_llm_from_config(llm_config, run_dir=run_dir))
+        return opened[-1]
+
+    tools = SampleTools(config, open_index, open_llm)
 
     def work(task: ShardTask) -> dict[str, Any]:
-        questions, fingerprint = task.payload
+        questions, trees, fingerprint = task.payload
         path = shard_path(task.done_dir, task.name)
-        return write_shard(agent(), questions, config, path, fingerprint, on_trajectory)
+        return write_shard(tools, questions, trees, config, path, fingerprint, on_trajectory)
 
     try:
         yield from run_shards(tasks, work, workers=1)

@@ -7,8 +7,9 @@ Search-R1 (`search_r1/search/retrieval_server.py`, PeterGriffinJin/Search-R1 com
 `{"id": ..., "contents": "\"Title\"\ntext"}` (its trainer splits `contents` at the first newline into title and
 text); we add `title`, `url` and `page_id`, which its client ignores. `GET /health` reports the index.
 
-Built on the stdlib ThreadingHTTPServer: one thread per connection (at most `max_connections`, beyond that an
-immediate 503), HTTP/1.1 keep-alive. `Index` is not thread-safe (its page store shares a file handle and an
+Built on the stdlib ThreadingHTTPServer: one thread per connection (at most `max_connections`, beyond that a
+slow reader is evicted or the newcomer gets an immediate 503; see connections.py), HTTP/1.1 keep-alive, a
+wall-clock deadline per request, a listen backlog of `backlog`. `Index` is not thread-safe (its page store shares a file handle and an
 LRU cache), so the server holds a pool of `workers` Index instances and each request borrows one.
 Bad requests get a 4xx JSON body `{"error": "..."}`; bodies over `max_body_bytes` are refused before reading.
 Binds 127.0.0.1 unless told otherwise: the server has no authentication.
@@ -19,7 +20,6 @@ from __future__ import annotations
 import json
 import queue
 import socket
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from http import HTTPStatus
@@ -31,6 +31,7 @@ import msgspec
 
 from .. import __version__
 from ..errors import ConfigError
+from .connections import ConnectionGuard
 
 RETRIEVE_PATH = "/retrieve"
 HEALTH_PATH = "/health"
@@ -46,7 +47,9 @@ class ServerConfig(msgspec.Struct, frozen=True, kw_only=True):
     doc_chars: int = 1200  # page text per document, cut at a word boundary
     workers: int = 4  # Index instances, i.e. searches that run at once
     max_connections: int = 64
-    request_timeout: float = 30.0  # seconds a connection may sit idle or wait for an index
+    request_timeout: float = 30.0  # seconds for one whole request (idle wait, reading, search), not per read
+    evict_after: float = 2.0  # when full, a connection reading one request this long may give up its slot
+    backlog: int = 1024  # connections the kernel queues before accept (capped by net.core.somaxconn)
     access_log: bool = False
 
     def check(self) -> None:
@@ -54,7 +57,7 @@ class ServerConfig(msgspec.Struct, frozen=True, kw_only=True):
             raise ConfigError(
                 f"--topk {self.default_topk}: must be between 1 and --max-topk ({self.max_topk})"
             )
-        for name in ("max_queries", "max_body_bytes", "doc_chars", "workers", "max_connections"):
+        for name in ("max_queries", "max_body_bytes", "doc_chars", "workers", "max_connections", "backlog"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"--{name.replace('_', '-')} {getattr(self, name)}: must be at least 1")
 
@@ -74,6 +77,10 @@ def parse_retrieve_request(body: bytes, config: ServerConfig) -> tuple[list[str]
         data = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise RequestError(HTTPStatus.BAD_REQUEST, f"body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise RequestError(
+            HTTPStatus.BAD_REQUEST, "body nests too deeply to be a /retrieve request"
+        ) from None
     if not isinstance(data, dict):
         raise RequestError(HTTPStatus.BAD_REQUEST, "body must be a JSON object with a `queries` list")
     queries = data.get("queries")
@@ -177,6 +184,10 @@ class RetrievalHandler(BaseHTTPRequestHandler):
         super().setup()
         self.connection.settimeout(self.server.config.request_timeout)
 
+    def handle_one_request(self) -> None:
+        self.server.guard.reading(self.connection)  # the deadline of the next request starts now
+        super().handle_one_request()
+
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.config.access_log:
             super().log_message(format, *args)
@@ -220,13 +231,14 @@ class RetrievalHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path.split("?")[0] != HEALTH_PATH:
             return self._route_other()
+        self.server.guard.working(self.connection)
         config = self.server.config
         self._send_json(
             HTTPStatus.OK,
             {
                 "status": "ok",
                 "pages": self.server.pool.n_pages,
-                "index": str(self.server.index_dir),
+                "index": self.server.index_dir.name,  # its name only: a path tells clients about the host
                 "default_topk": config.default_topk,
                 "max_topk": config.max_topk,
                 "max_queries": config.max_queries,
@@ -245,11 +257,11 @@ class RetrievalHandler(BaseHTTPRequestHandler):
             return self._error(
                 HTTPStatus.LENGTH_REQUIRED, "chunked bodies are not accepted; send Content-Length", close=True
             )
-        length_header = self.headers.get("Content-Length")
-        try:
-            length = int(length_header) if length_header is not None else -1
-        except ValueError:
-            length = -1
+        lengths = self.headers.get_all("Content-Length") or []
+        if len(lengths) > 1:
+            # two lengths let a proxy and this server disagree on where the body ends (request smuggling)
+            return self._error(HTTPStatus.BAD_REQUEST, "more than one Content-Length header", close=True)
+        length = int(lengths[0]) if lengths and lengths[0].strip().isdigit() and lengths[0].isascii() else -1
         if length < 0:
             return self._error(
                 HTTPStatus.LENGTH_REQUIRED, "a valid Content-Length header is required", close=True
@@ -264,8 +276,11 @@ class RetrievalHandler(BaseHTTPRequestHandler):
         try:
             body = self.rfile.read(length)
         except (TimeoutError, OSError):
+            body = b""
+        if len(body) < length:  # the client went away, or the deadline cut the connection
             self.close_connection = True
             return
+        self.server.guard.working(self.connection)
         try:
             queries, topk, return_scores = parse_retrieve_request(body, config)
             with self.server.pool.borrow(config.request_timeout) as index:
@@ -288,11 +303,15 @@ class RetrievalServer(ThreadingHTTPServer):
         self.config = config
         self.index_dir = Path(index_dir)
         self.pool = IndexPool(self.index_dir, config.workers)
-        self._slots = threading.BoundedSemaphore(config.max_connections)
+        self.request_queue_size = config.backlog  # socketserver's default of 5 drops bursts of connects
+        if ":" in config.host:
+            self.address_family = socket.AF_INET6
+        self.guard = ConnectionGuard(config.max_connections, config.request_timeout, config.evict_after)
         try:
             super().__init__((config.host, config.port), RetrievalHandler)
         except OSError as exc:
             self.pool.close()
+            self.guard.close()
             raise ConfigError(
                 f"cannot listen on {config.host}:{config.port} ({exc.strerror}); pick another --port"
             ) from None
@@ -300,10 +319,10 @@ class RetrievalServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
     def process_request(self, request: Any, client_address: Any) -> None:
-        if not self._slots.acquire(blocking=False):
+        if not self.guard.admit(request):
             _refuse_busy(request)
             self.shutdown_request(request)
             return
@@ -313,10 +332,11 @@ class RetrievalServer(ThreadingHTTPServer):
         try:
             super().process_request_thread(request, client_address)
         finally:
-            self._slots.release()
+            self.guard.release(request)
 
     def server_close(self) -> None:
         super().server_close()
+        self.guard.close()
         self.pool.close()
 
 

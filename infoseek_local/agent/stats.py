@@ -38,6 +38,8 @@ def trajectory_stats(run_dir: Path) -> dict[str, Any] | None:
     sums: Counter[str] = Counter()
     totals_histogram: Counter[str] = Counter()
     end_reasons: Counter[str] = Counter()
+    # per origin ("guided" | "agent"): [trajectories, kept, searches, tokens, seconds]
+    by_origin: dict[str, list[float]] = {}
     # per question: [samples, correct samples, searches summed over correct samples]
     per_question: dict[str, list[int]] = {}
     for t in read_trajectories(run_dir):
@@ -58,6 +60,11 @@ def trajectory_stats(run_dir: Path) -> dict[str, Any] | None:
         sums["seconds"] += t.seconds
         totals_histogram[_bin(t.reward.total)] += 1
         end_reasons[t.end_reason or "unknown"] += 1
+        origin = by_origin.setdefault(t.origin, [0, 0, 0, 0, 0.0])
+        for spot, value in enumerate(
+            (1, t.correct, t.searches, t.prompt_tokens + t.completion_tokens, t.seconds)
+        ):
+            origin[spot] += value
     if n == 0:
         return None
     solved = [entry for entry in per_question.values() if entry[1]]
@@ -79,6 +86,16 @@ def trajectory_stats(run_dir: Path) -> dict[str, Any] | None:
         "end_reasons": dict(end_reasons.most_common()),
         "tokens_per_trajectory": _mean(sums["prompt_tokens"] + sums["completion_tokens"], n),
         "seconds_per_trajectory": _mean(sums["seconds"], n),
+        "by_origin": {
+            origin: {
+                "trajectories": int(v[0]),
+                "kept": int(v[1]),
+                "searches_per_trajectory": _mean(v[2], int(v[0])),
+                "tokens_per_trajectory": _mean(v[3], int(v[0])),
+                "seconds_per_trajectory": _mean(v[4], int(v[0])),
+            }
+            for origin, v in sorted(by_origin.items())
+        },
     }
 
 
@@ -98,6 +115,7 @@ def trajectory_lines(stats: dict[str, Any] | None) -> list[str]:
         f"reward total  {histogram}",
         "ended by      " + ", ".join(f"{k}={v}" for k, v in stats["end_reasons"].items()),
         f"cost          {stats['tokens_per_trajectory']} tokens, {stats['seconds_per_trajectory']} s per trajectory",
+        "by origin     " + _origin_text(stats["by_origin"]),
     ]
 
 
@@ -132,5 +150,14 @@ def trajectory_section(run_dir: Path) -> Section | None:
             ("ended by", ", ".join(f"{k}={v}" for k, v in stats["end_reasons"].items())),
             ("tokens per trajectory", round(stats["tokens_per_trajectory"])),
             ("seconds per trajectory", stats["seconds_per_trajectory"]),
+            ("by origin", _origin_text(stats["by_origin"])),
         ],
+    )
+
+
+def _origin_text(by_origin: dict[str, dict[str, Any]]) -> str:
+    return "; ".join(
+        f"{origin}: {v['kept']} kept of {v['trajectories']}, {v['searches_per_trajectory']} searches, "
+        f"{v['seconds_per_trajectory']} s"
+        for origin, v in by_origin.items()
     )

@@ -17,7 +17,9 @@ from ..export import FORMATS
     "fmt",
     type=click.Choice(FORMATS),
     required=True,
-    help="hf: questions (JSONL + Parquet); sft: chat JSONL of correct trajectories; rl: verl/Search-R1 Parquet.",
+    help="hf: questions (JSONL + Parquet); sft: chat JSONL of correct trajectories; rl: verl/Search-R1 Parquet; "
+    "tools: correct trajectories in verl's multi-turn search-tool layout (Parquet). Trajectory rows carry "
+    "`origin` (guided or agent).",
 )
 @click.option(
     "--out", type=click.Path(path_type=Path), required=True, help="Export directory (written atomically)."

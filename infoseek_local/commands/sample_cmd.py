@@ -1,4 +1,5 @@
-"""`infoseek-local sample RUN`: search-agent trajectories for a run's accepted questions (rejection sampling)."""
+"""`infoseek-local sample RUN`: trajectories for a run's accepted questions (tree-guided, and rejection-sampled
+agent ones)."""
 
 from __future__ import annotations
 
@@ -19,17 +20,40 @@ from ..llm.options import llm_config_from_options, llm_options
     default=None,
     help="Index to search (default: key `index` of RUN/config.toml).",
 )
+@click.option(
+    "--mode",
+    type=click.Choice(["both", "guided", "agent", "free"]),
+    default="both",
+    show_default=True,
+    help="guided: one trajectory per question following its research tree (no LLM); agent: K samples by an "
+    "agent that picks among proposed queries and answers (small models); free: K samples by the free-form "
+    "agent (bigger models); both: guided + agent.",
+)
 @llm_options
 @click.option(
-    "--samples", type=click.IntRange(min=1), default=4, show_default=True, help="Trajectories per question."
+    "--samples",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    help="Agent trajectories per question.",
 )
-@click.option("--max-turns", type=click.IntRange(min=1, max=20), default=4, show_default=True)
+@click.option(
+    "--max-turns",
+    type=click.IntRange(min=1, max=20),
+    default=None,
+    help="Agent turns per trajectory (default: 6 for agent, 4 for free).",
+)
+@click.option(
+    "--own-words",
+    is_flag=True,
+    help="agent mode: also let the model write its own query or answer (for bigger models).",
+)
 @click.option(
     "--max-queries",
     type=click.IntRange(min=1, max=3),
     default=3,
     show_default=True,
-    help="Queries per search turn.",
+    help="free mode: queries per search turn.",
 )
 @click.option("--temperature", type=click.FloatRange(min=0.0, max=2.0), default=0.7, show_default=True)
 @click.option(
@@ -37,7 +61,7 @@ from ..llm.options import llm_config_from_options, llm_options
     type=click.IntRange(min=500),
     default=12000,
     show_default=True,
-    help="Prompt + completion tokens one trajectory may spend.",
+    help="free mode: prompt + completion tokens one trajectory may spend.",
 )
 @click.option(
     "--seed", type=int, default=0, show_default=True, help="Base seed; each sample derives its own."
@@ -52,8 +76,10 @@ from ..llm.options import llm_config_from_options, llm_options
 def sample_command(
     run_dir: Path,
     index_dir: Path | None,
+    mode: str,
     samples: int,
-    max_turns: int,
+    max_turns: int | None,
+    own_words: bool,
     max_queries: int,
     temperature: float,
     token_budget: int,
@@ -63,31 +89,40 @@ def sample_command(
     workers: int,
     **options: Any,
 ) -> None:
-    """Sample K agent trajectories per accepted question of RUN into RUN/trajectories/ (resumable).
+    """Write trajectories for the accepted questions of RUN into RUN/trajectories/ (resumable).
 
-    Every trajectory is kept with its reward; those whose answer matches are flagged correct (rejection
-    sampling keeps them for SFT).
+    A guided trajectory follows the question's research tree with real searches (a question without one is
+    counted by reason); agent trajectories are K samples each, kept with their reward and flagged correct
+    when the answer matches (rejection sampling keeps those for SFT). Each records its origin.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from ..agent.agent import AgentConfig
+    from ..agent.choice import ChoiceConfig
     from ..agent.sampling import SampleConfig, load_accepted, sample_run
     from ..run.paths import index_path_for
 
     load_accepted(run_dir)  # fail before loading a model when there is nothing to sample
-    if temperature == 0 and samples > 1:
+    if temperature == 0 and samples > 1 and mode != "guided":
         click.echo(
             "note: at --temperature 0 the samples of a question come out the same (greedy decoding)", err=True
         )
     index_path = index_path_for(run_dir, index_dir)
-    llm_config = llm_config_from_options(options, seed=seed)
+    llm_config = llm_config_from_options(options, seed=seed) if mode != "guided" else None
     config = SampleConfig(
         samples=samples,
         temperature=temperature,
         seed=seed,
         questions_per_shard=questions_per_shard,
         agent=AgentConfig(
-            max_turns=max_turns, max_queries=max_queries, token_budget=token_budget, llm_judge=llm_judge
+            max_turns=max_turns or AgentConfig().max_turns,
+            max_queries=max_queries,
+            token_budget=token_budget,
+            llm_judge=llm_judge,
+        ),
+        mode=mode,
+        choice=ChoiceConfig(
+            max_turns=max_turns or ChoiceConfig().max_turns, own_words=own_words, llm_judge=llm_judge
         ),
     )
     columns = (
@@ -129,5 +164,10 @@ def sample_command(
         f"{run_dir}: {summary.trajectories} trajectories for {summary.questions} questions, "
         f"{summary.correct} kept (answer matches), {summary.solved_questions} questions solved ({solve_rate:.1%})"
     )
+    if config.guided_wanted:
+        dropped = ", ".join(f"{reason}={n}" for reason, n in sorted(summary.guided_dropped.items())) or "none"
+        click.echo(
+            f"guided: {summary.guided} of {summary.questions} questions have a trajectory; dropped: {dropped}"
+        )
     if summary.shards_skipped:
         click.echo(f"resumed: {summary.shards_skipped} shards were already done", err=True)

@@ -40,7 +40,8 @@ def search_command(index_dir: Path, query: str, k: int, as_json: bool) -> None:
 @click.argument("url_or_id")
 @click.option("--json", "as_json", is_flag=True, help="The page, its out-links and in-links as JSON.")
 def page_command(index_dir: Path, url_or_id: str, as_json: bool) -> None:
-    """A page's text, out-links and in-links, by page id or URL."""
+    """A page's text, out-links and in-links (hyperlinks and mention links, marked), by page id or URL."""
+    from ..index.graph import HYPERLINK, MENTION
     from ..index.reader import Index
     from ..records import to_builtins
 
@@ -58,18 +59,30 @@ def page_command(index_dir: Path, url_or_id: str, as_json: bool) -> None:
                 raise InputError(
                     f"{url_or_id}: no such page in {index_dir} (URLs are compared canonicalised)"
                 )
-        in_links = index.in_links(page.id)
-        titles = {t: index.page(t).title for t in {link.target for link in page.out_links + in_links}}
+        out_links = index.out_links(page.id, (HYPERLINK,)) + index.out_links(page.id, (MENTION,))
+        in_links = index.in_links(page.id, (HYPERLINK,)) + index.in_links(page.id, (MENTION,))
+        titles = {t: index.page(t).title for t in {link.target for link in out_links + in_links}}
     if as_json:
         data = to_builtins(page)
-        data["in_links"] = [to_builtins(link) for link in in_links]
+        data["out_links"] = [_link_json(link) for link in out_links]
+        data["in_links"] = [_link_json(link) for link in in_links]
         click.echo(json.dumps(data, ensure_ascii=False))
         return
     click.echo(f"#{page.id} {page.title}\n{page.url}\n")
     click.echo(page.text)
-    click.echo(f"\nout-links ({len(page.out_links)}):")
-    for link in page.out_links:
-        click.echo(f'  -> #{link.target} {titles[link.target]}  "{link.anchor}"')
+    click.echo(f"\nout-links ({len(out_links)}):")
+    for link in out_links:
+        click.echo(f"  -> #{link.target} {titles[link.target]}  {_describe(link)}")
     click.echo(f"in-links ({len(in_links)}):")
     for link in in_links:
-        click.echo(f'  <- #{link.target} {titles[link.target]}  "{link.anchor}"')
+        click.echo(f"  <- #{link.target} {titles[link.target]}  {_describe(link)}")
+
+
+def _link_json(link) -> dict:
+    return {"target": link.target, "anchor": link.anchor, "kind": link.kind, "offset": link.offset}
+
+
+def _describe(link) -> str:
+    if link.kind == "mention":
+        return f'[mention] "{link.anchor}" at char {link.offset}'
+    return f'[hyperlink] "{link.anchor}"'

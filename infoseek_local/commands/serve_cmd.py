@@ -43,6 +43,20 @@ import click
     help="Index readers, i.e. searches run at once.",
 )
 @click.option("--max-connections", type=click.IntRange(min=1), default=64, show_default=True)
+@click.option(
+    "--request-timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds for one whole request (a client trickling bytes is cut off here).",
+)
+@click.option(
+    "--backlog",
+    type=click.IntRange(min=1),
+    default=1024,
+    show_default=True,
+    help="Connections queued before accept.",
+)
 @click.option("--access-log", is_flag=True, help="Log every request to stderr.")
 def serve_command(index_dir: Path, **options: object) -> None:
     """Serve POST /retrieve ({"queries", "topk", "return_scores"}, as Search-R1's retriever) and GET /health."""

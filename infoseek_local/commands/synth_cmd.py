@@ -65,8 +65,10 @@ def synth_command(run_dir: Path, config_file: Path | None, **options: Any) -> No
         endpoints=tuple(config.endpoints),
         seed=config.seed,
     )
+    from ..run.lock import run_lock
+
     progress = _SynthProgress()
-    with progress:
+    with run_lock(run_dir, "synth"), progress:
         summary = run_synth(
             config,
             run_dir,

@@ -128,7 +128,12 @@ def verify_command(
         if {"difficulty", "verifiability"} & {s.name for s in specs}:
             click.echo(f"note: {EMBEDDED_JUDGE_NOTE}", err=True)
     columns = (TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=Console(stderr=True)) as progress:
+    from ..run.lock import run_lock
+
+    with (
+        run_lock(run_dir, "verify", create=False),
+        Progress(*columns, console=Console(stderr=True)) as progress,
+    ):
         bar = progress.add_task("verify", total=None)
         summary = run_verify(
             run_dir,

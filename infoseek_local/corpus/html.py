@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ..records import RawLink
-from .links import extract_links
+from .links import extract_research_links
 
 MAX_TITLE_CHARS = 500
 # the <html lang> attribute; a regex on the first bytes, as a DOM query costs more than the whole link scan
@@ -26,6 +26,7 @@ class HtmlContent:
     lang: str
     bad_links: int
     replaced_chars: int
+    boilerplate_links: int = 0  # links inside nav/header/footer/aside, left out
 
 
 def decode_html(body: bytes, charset: str | None) -> tuple[str, int]:
@@ -41,7 +42,8 @@ def decode_html(body: bytes, charset: str | None) -> tuple[str, int]:
 
 
 def extract_html(body: bytes, url: str, charset: str | None) -> HtmlContent:
-    """Title, main-content text and every <a href> link (canonical absolute URL + anchor text) of a page."""
+    """Title, main-content text and the <a href> links (canonical absolute URL + anchor text) of a page, less
+    those inside nav/header/footer/aside elements (counted as boilerplate)."""
     from resiliparse.extract.html2text import extract_plain_text
     from resiliparse.parse.html import HTMLTree
 
@@ -56,8 +58,8 @@ def extract_html(body: bytes, url: str, charset: str | None) -> HtmlContent:
     if not title and tree.body is not None:
         heading = tree.body.query_selector("h1")
         title = " ".join(heading.text.split())[:MAX_TITLE_CHARS] if heading is not None else ""
-    links, bad = extract_links(html, url)
-    return HtmlContent(title, text.strip(), links, lang, bad, replaced)
+    links, bad, boilerplate = extract_research_links(html, url)
+    return HtmlContent(title, text.strip(), links, lang, bad, replaced, boilerplate)
 
 
 def text_hash(text: str) -> str:

@@ -6,11 +6,15 @@ This scan finds the same links in ~0.2 ms: hidden regions (comments, script, sty
 are blanked first, then each `<a ...href...>` runs to its `</a>` or to the next `<a>` (as browsers close it),
 and anchor text is the text between, tags dropped and entities decoded. tests/test_index_links.py checks it
 against resiliparse's DOM on real pages.
+
+Links inside <nav>, <header>, <footer> and <aside> elements are site boilerplate, not research links:
+`extract_research_links` leaves them out and counts them.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from html import unescape
 
 from ..records import RawLink
@@ -25,6 +29,7 @@ _ANCHOR_TAG = re.compile(r"<a(?:\s[^>]*)?>|</a\s*>", re.IGNORECASE)
 _HREF = re.compile(r"""(?:^|\s)href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
 _BASE_TAG = re.compile(r"<base\s[^>]*>", re.IGNORECASE)
+_BOILERPLATE_TAG = re.compile(r"<(/?)(nav|header|footer|aside)\b[^>]*>", re.IGNORECASE)
 
 
 def _href_of(tag: str) -> str | None:
@@ -36,6 +41,37 @@ def _href_of(tag: str) -> str | None:
 
 def extract_links(html: str, page_url: str) -> tuple[list[RawLink], int]:
     """(links in document order, number of hrefs that are not web URLs) of `html` served at `page_url`."""
+    links, bad, _ = _scan_links(html, page_url, skip_boilerplate=False)
+    return links, bad
+
+
+def extract_research_links(html: str, page_url: str) -> tuple[list[RawLink], int, int]:
+    """Like `extract_links`, without the links inside nav/header/footer/aside elements:
+    (links, hrefs that are not web URLs, boilerplate links left out)."""
+    return _scan_links(html, page_url, skip_boilerplate=True)
+
+
+def _boilerplate_regions(html: str) -> list[tuple[int, int]]:
+    """(start, end) character spans of the outermost nav/header/footer/aside elements (an unclosed one runs
+    to the end of the page)."""
+    regions: list[tuple[int, int]] = []
+    depth = 0
+    start = 0
+    for tag in _BOILERPLATE_TAG.finditer(html):
+        if not tag.group(1):
+            if depth == 0:
+                start = tag.start()
+            depth += 1
+        elif depth > 0:
+            depth -= 1
+            if depth == 0:
+                regions.append((start, tag.end()))
+    if depth > 0:
+        regions.append((start, len(html)))
+    return regions
+
+
+def _scan_links(html: str, page_url: str, *, skip_boilerplate: bool) -> tuple[list[RawLink], int, int]:
     html = _HIDDEN.sub(" ", html)
     base = page_url
     base_tag = _BASE_TAG.search(html)
@@ -58,6 +94,13 @@ def extract_links(html: str, page_url: str) -> tuple[list[RawLink], int]:
     if open_href is not None:
         spans.append((open_href, text_start, len(html)))
 
+    boilerplate = 0
+    if skip_boilerplate and spans:
+        regions = _boilerplate_regions(html)
+        if regions:
+            kept = [span for span in spans if not _inside(span[1], regions)]
+            boilerplate, spans = len(spans) - len(kept), kept
+
     links: list[RawLink] = []
     bad = 0
     targets: dict[str, str | None] = {}
@@ -75,4 +118,9 @@ def extract_links(html: str, page_url: str) -> tuple[list[RawLink], int]:
         if "&" in text:
             text = unescape(text)
         links.append(RawLink(target, " ".join(text.split())[:MAX_ANCHOR_CHARS]))  # like DOM textContent
-    return links, bad
+    return links, bad, boilerplate
+
+
+def _inside(position: int, regions: list[tuple[int, int]]) -> bool:
+    index = bisect_right(regions, (position, 1 << 62)) - 1  # the last region starting at or before it
+    return index >= 0 and regions[index][0] <= position < regions[index][1]

@@ -21,8 +21,13 @@ import zstandard
 
 from ..errors import InputError
 from .http import parse_http_response
+from .members import ZSTD_MAGIC as _ZSTD_MAGIC
+from .members import members
 
-_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+# a record whose content inflates past this is skipped as `record_too_large` (a decompression bomb or a
+# non-page); the completeness probe stops inflating there too
+MAX_RECORD_BYTES = 256 << 20
+_PROBE_HEAD = 1 << 16  # the WARC header of a record fits in this
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _MAX_WARNINGS = 20
 
@@ -37,6 +42,7 @@ class HtmlResponse:
     body: bytes
     charset: str | None
     truncated: bool
+    plain_text: bool = False  # a WET `conversion` record: the body is the page's text, not HTML
 
 
 @dataclass
@@ -89,7 +95,12 @@ def _looks_like_arc_line(head: bytes) -> bool:
 
 
 def iter_html_responses(
-    path: Path, stats: ReadStats, *, max_body_bytes: int, keep=lambda url: True
+    path: Path,
+    stats: ReadStats,
+    *,
+    max_body_bytes: int,
+    keep=lambda url: True,
+    max_record_bytes: int = MAX_RECORD_BYTES,
 ) -> Iterator[HtmlResponse]:
     """Every HTML 200 response of `path`; only records whose target URL passes `keep` are read and counted
     (a file split into parts gives each part the URLs that hash to it; records without a URL go to part 0)."""
@@ -101,7 +112,7 @@ def iter_html_responses(
         return
     if kind == "warc":
         try:
-            yield from _read_fastwarc(path, stats, seen, max_body_bytes, keep)
+            yield from _read_fastwarc(path, stats, seen, max_body_bytes, keep, max_record_bytes)
             return
         except (OSError, ValueError, EOFError, zlib.error) as exc:
             if _is_zstd(path):  # warcio cannot read zstd: nothing more to recover
@@ -112,11 +123,13 @@ def iter_html_responses(
                 return
             stats.warn(f"{path}: fastwarc stopped after {len(seen)} records ({exc}); continuing with warcio")
     stats.reader = "warcio" if not seen else "fastwarc+warcio"
-    yield from _read_warcio(path, stats, seen, max_body_bytes, keep)
+    yield from _read_warcio(path, stats, seen, max_body_bytes, keep, max_record_bytes)
 
 
 def _classify(record_type: str, status: int | None, mime: str | None) -> str | None:
-    """The skip reason for a record, or None when it is an HTML page to keep."""
+    """The skip reason for a record, or None when it is an HTML page (or a WET text record) to keep."""
+    if record_type == "conversion":  # Common Crawl WET: the text of a page, no HTML and no links
+        return None if (mime or "text/plain").split(";", 1)[0].strip().lower() == "text/plain" else "not_text"
     if record_type not in ("response", "resource"):
         return f"record_{record_type}"
     if record_type == "response" and status != 200:
@@ -133,7 +146,14 @@ def _read_capped(stream, max_body_bytes: int) -> tuple[bytes, bool]:
     return body, False
 
 
-def _read_fastwarc(path, stats, seen, max_body_bytes, keep) -> Iterator[HtmlResponse]:
+def _skip_too_large(stats: ReadStats, path: Path, offset: int, length: int, limit: int) -> None:
+    stats.skipped["record_too_large"] += 1
+    stats.warn(
+        f"{path}: record at byte {offset} holds {length} bytes, over the {limit} a record may inflate to; skipped"
+    )
+
+
+def _read_fastwarc(path, stats, seen, max_body_bytes, keep, max_record_bytes) -> Iterator[HtmlResponse]:
     from fastwarc.warc import ArchiveIterator
 
     last_pos = -1
@@ -148,7 +168,7 @@ def _read_fastwarc(path, stats, seen, max_body_bytes, keep) -> Iterator[HtmlResp
             stats.records += 1
             record_type = _fastwarc_type_name(record.record_type)
             status, mime, charset = None, None, None
-            if record_type == "resource":
+            if record_type in ("resource", "conversion"):
                 mime = record.headers.get("Content-Type")
             elif record_type == "response":
                 if not record.is_http:
@@ -166,10 +186,20 @@ def _read_fastwarc(path, stats, seen, max_body_bytes, keep) -> Iterator[HtmlResp
             if reason is not None:
                 stats.skipped[reason] += 1
                 continue
+            if record.content_length > max_record_bytes:
+                _skip_too_large(stats, path, record.stream_pos, record.content_length, max_record_bytes)
+                continue
             body, truncated = _read_capped(record.reader, max_body_bytes)
-            yield HtmlResponse(url, rid, record.stream_pos, body, charset, truncated)
+            yield HtmlResponse(
+                url, rid, record.stream_pos, body, charset, truncated, record_type == "conversion"
+            )
     # fastwarc ends quietly at a cut-off gzip member or record; say so instead of pretending the file was whole
-    if last_pos >= 0 and not _last_record_complete(path, last_pos):
+    complete = _last_record_complete(path, last_pos, max_record_bytes) if last_pos >= 0 else True
+    if complete is None:
+        stats.warn(
+            f"{path}: the record at byte {last_pos} inflates past {max_record_bytes} bytes; not inflated further"
+        )
+    elif not complete:
         stats.skipped["truncated_file"] += 1
         stats.warn(
             f"{path}: file ends inside the record at byte {last_pos} (cut short?); kept the records before it"
@@ -197,34 +227,39 @@ def _reread_lf_http(path: Path, start: int, max_body_bytes: int, stats: ReadStat
     return body, _charset_of(content_type), truncated
 
 
-def _last_record_complete(path: Path, start: int) -> bool:
-    """Whether the record at byte `start` (the last one read) is whole: gzip member closed, block complete."""
+def _last_record_complete(path: Path, start: int, limit: int) -> bool | None:
+    """Whether the record at byte `start` (the last one read) is whole: gzip member closed, block complete;
+    None when it inflates past `limit` bytes, so that is not worth finding out (a decompression bomb)."""
+    size = path.stat().st_size
     with open(path, "rb") as f:
         magic = f.read(4)
-        is_gzip = magic[:2] == b"\x1f\x8b"
         f.seek(start)
-        raw = f.read()
-    if magic == _ZSTD_MAGIC:
-        return _zstd_frames_complete(path)
-    if is_gzip and raw[:2] != b"\x1f\x8b":
-        return _gzip_members_complete(path)  # records do not start members here: check the whole stream
-    if is_gzip:
-        decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        try:
-            raw = decompressor.decompress(raw)
-        except zlib.error:
-            return False
-        if not decompressor.eof:
-            return False
-    raw = raw.lstrip(b"\r\n")  # a member may begin with the previous record's trailing newlines
-    header_end = raw.find(b"\r\n\r\n")
+        head = f.read(_PROBE_HEAD)
+        if magic == _ZSTD_MAGIC:
+            return all(m.end is not None for m in members(f, start, size, "zstd", keep=0, limit=limit))
+        if magic[:2] == b"\x1f\x8b" and head[:2] != b"\x1f\x8b":
+            # records do not start members here: check the whole stream
+            found = list(members(f, 0, size, "gzip", keep=0, limit=limit))
+            return None if found[-1].over_limit else found[-1].end is not None
+        if magic[:2] == b"\x1f\x8b":
+            member = next(members(f, start, size, "gzip", keep=_PROBE_HEAD, limit=limit))
+            if member.over_limit:
+                return None
+            if member.end is None:
+                return False
+            head, length = member.head, member.inflated
+        else:
+            length = size - start
+    stripped = head.lstrip(b"\r\n")  # a member may begin with the previous record's trailing newlines
+    length -= len(head) - len(stripped)
+    header_end = stripped.find(b"\r\n\r\n")
     if header_end < 0:
         return False
-    for line in raw[:header_end].split(b"\r\n"):
+    for line in stripped[:header_end].split(b"\r\n"):
         key, _, value = line.partition(b":")
         if key.strip().lower() == b"content-length":
             try:
-                return len(raw) - header_end - 4 >= int(value.strip())
+                return length - header_end - 4 >= int(value.strip())
             except ValueError:
                 return False
     return False
@@ -233,36 +268,6 @@ def _last_record_complete(path: Path, start: int) -> bool:
 def _is_zstd(path: Path) -> bool:
     with open(path, "rb") as f:
         return f.read(4) == _ZSTD_MAGIC
-
-
-def _zstd_frames_complete(path: Path) -> bool:
-    with open(path, "rb") as f:
-        data = f.read()
-    while data:
-        decompressor = zstandard.ZstdDecompressor().decompressobj()
-        try:
-            decompressor.decompress(data)
-        except zstandard.ZstdError:
-            return False
-        if not decompressor.eof:
-            return False
-        data = decompressor.unused_data
-    return True
-
-
-def _gzip_members_complete(path: Path) -> bool:
-    with open(path, "rb") as f:
-        data = f.read()
-    while data:
-        decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        try:
-            decompressor.decompress(data)
-        except zlib.error:
-            return False
-        if not decompressor.eof:
-            return False
-        data = decompressor.unused_data
-    return True
 
 
 _FASTWARC_TYPES: list[tuple[object, str]] = []
@@ -280,7 +285,7 @@ def _fastwarc_type_name(record_type) -> str:
     return "unknown"
 
 
-def _read_warcio(path, stats, seen, max_body_bytes, keep) -> Iterator[HtmlResponse]:
+def _read_warcio(path, stats, seen, max_body_bytes, keep, max_record_bytes) -> Iterator[HtmlResponse]:
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
@@ -314,8 +319,13 @@ def _read_warcio(path, stats, seen, max_body_bytes, keep) -> Iterator[HtmlRespon
                 if reason is not None:
                     stats.skipped[reason] += 1
                     continue
+                if record.length is not None and record.length > max_record_bytes:
+                    _skip_too_large(stats, path, offset, record.length, max_record_bytes)
+                    continue
                 body, truncated = _read_capped(record.content_stream(), max_body_bytes)
-                yield HtmlResponse(url, rid, offset, body, charset, truncated)
+                yield HtmlResponse(
+                    url, rid, offset, body, charset, truncated, record.rec_type == "conversion"
+                )
         except (ArchiveLoadFailed, OSError, ValueError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
             stats.skipped["unreadable_tail"] += 1
             first_line = str(exc).strip().splitlines()[0][:100] if str(exc).strip() else type(exc).__name__

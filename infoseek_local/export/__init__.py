@@ -1,4 +1,5 @@
-"""Training-data exports of a run: `hf` (questions), `sft` (chat trajectories), `rl` (verl / Search-R1 Parquet)."""
+"""Training-data exports of a run: `hf` (questions), `sft` (chat trajectories), `rl` (verl / Search-R1 Parquet),
+`tools` (trajectories in verl's multi-turn search-tool layout)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 from .common import ExportReport
 
-FORMATS = ("hf", "sft", "rl")
+FORMATS = ("hf", "sft", "rl", "tools")
 
 
 def export_run(
@@ -25,6 +26,10 @@ def export_run(
         from .rl import export_rl
 
         return export_rl(run, out, overwrite=overwrite, test_fraction=test_fraction)
+    if fmt == "tools":
+        from .tools import export_tools
+
+        return export_tools(run, out, overwrite=overwrite)
     raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 

@@ -21,9 +21,11 @@ import msgspec
 from .. import __version__
 from ..errors import InputError
 from ..records import Question, Trajectory, Tree
-from ..store import read_shards
+from ..store import SHARD_SUFFIX, done_info, is_done, read_shards
 
 ACCEPTED_DIR = "accepted"
+VERDICTS_DIR = "verdicts"
+FINALIZE = "finalize"  # verify's last marker: it lists the accepted shards it wrote
 TREES_DIR = "trees"
 TRAJECTORIES_DIR = "trajectories"
 EXPORT_MANIFEST = "export.json"
@@ -52,7 +54,17 @@ def check_run_dir(run: Path) -> None:
 
 
 def iter_accepted(run: Path) -> Iterator[Question]:
-    """Accepted questions in shard order (only shards marked complete by verify)."""
+    """Accepted questions in shard order (only shards marked complete by verify; StoreError names a damaged
+    one, InputError one whose marker is gone, so an export never silently drops rows)."""
+    finished = done_info(run / VERDICTS_DIR, FINALIZE) if is_done(run / VERDICTS_DIR, FINALIZE) else {}
+    # verify finished and wrote every shard it lists: one without its marker lost it (an unfinished verify's
+    # shards are skipped, as before)
+    lost = [name for name in finished.get("shards", []) if not is_done(run / ACCEPTED_DIR, name)]
+    if lost:
+        raise InputError(
+            f"{run / ACCEPTED_DIR / lost[0]}{SHARD_SUFFIX}: has no completion marker, though verify wrote it "
+            f"(the marker or the shard was deleted); run `infoseek-local verify {run}` to rebuild it"
+        )
     return read_shards(run / ACCEPTED_DIR, Question)
 
 

@@ -4,8 +4,9 @@ The layout follows Search-R1's `scripts/data_process/nq_search.py` (PeterGriffin
 and verl's "Prepare Data for Post-Training" docs: `data_source`, `prompt` (a list of chat messages; verl applies
 the chat template), `ability`, `reward_model` = {style: "rule", ground_truth: {target: [answers]}} (Search-R1's
 `qa_em` reward matches the `<answer>` block against every target) and `extra_info` = {split, index, ...}.
-We add to extra_info the question id, hops, gold URLs, and how many sampled trajectories there were and how many
-solved it, so a trainer can filter by difficulty.
+We add to extra_info the question id, hops, gold URLs, how many trajectories there were and how many solved it,
+and the solved ones by origin (`solved_guided`: a tree-guided trajectory exists; `solved_agent`: sampled agent
+trajectories that answered correctly), so a trainer can filter by difficulty.
 
 Files: `train.parquet`, plus `test.parquet` when `test_fraction` > 0 (a stable split by hashed question id;
 a split that gets no rows gets no file), `README.md` and `export.json`.
@@ -59,7 +60,15 @@ def split_of(question_id: str, test_fraction: float) -> str:
 
 
 def rl_row(
-    question: Question, *, split: str, index: int, data_source: str, sampled: int, solved: int
+    question: Question,
+    *,
+    split: str,
+    index: int,
+    data_source: str,
+    sampled: int,
+    solved: int,
+    solved_guided: int = 0,
+    solved_agent: int = 0,
 ) -> dict[str, Any]:
     return {
         "data_source": data_source,
@@ -74,6 +83,8 @@ def rl_row(
             "gold_urls": list(question.gold_urls),
             "sampled": sampled,
             "solved": solved,
+            "solved_guided": solved_guided,
+            "solved_agent": solved_agent,
         },
     }
 
@@ -104,6 +115,8 @@ def arrow_schema() -> Any:
                         ("gold_urls", pa.list_(pa.string())),
                         ("sampled", pa.int64()),
                         ("solved", pa.int64()),
+                        ("solved_guided", pa.int64()),
+                        ("solved_agent", pa.int64()),
                     ]
                 ),
             ),
@@ -128,10 +141,12 @@ def export_rl(
     accepted_ids = set(require_accepted(run))
     sampled: Counter[str] = Counter()
     solved: Counter[str] = Counter()
+    solved_by_origin: Counter[tuple[str, str]] = Counter()
     for trajectory in iter_trajectories(run):
         if trajectory.question_id in accepted_ids:
             sampled[trajectory.question_id] += 1
             solved[trajectory.question_id] += int(trajectory.correct)
+            solved_by_origin[trajectory.question_id, trajectory.origin] += int(trajectory.correct)
     skipped: Counter[str] = Counter()
     seen: set[str] = set()
     splits = ["train", "test"] if test_fraction > 0 else ["train"]
@@ -158,6 +173,8 @@ def export_rl(
                     data_source=data_source,
                     sampled=sampled[question.id],
                     solved=solved[question.id],
+                    solved_guided=solved_by_origin[question.id, "guided"],
+                    solved_agent=solved_by_origin[question.id, "agent"],
                 )
             )
         for writer in writers.values():
@@ -178,7 +195,8 @@ def export_rl(
             summary=(
                 "Questions in the verl / Search-R1 RL layout: `prompt` (chat messages with Search-R1's search "
                 "instruction), `reward_model.ground_truth.target` (answer and aliases for exact-match reward) "
-                "and `extra_info` (question id, hops, gold URLs, sampled/solved trajectory counts). "
+                "and `extra_info` (question id, hops, gold URLs, sampled/solved trajectory counts, solved by origin: "
+                "guided or agent). "
                 + ", ".join(f"{split}: {writers[split].rows} rows" for split in splits)
                 + "."
             ),

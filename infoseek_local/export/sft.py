@@ -1,6 +1,7 @@
 """`export --format sft`: chat-message JSONL of the trajectories that answered correctly (rejection sampling).
 
-Each row's `messages`: a system message, the user prompt (Search-R1's instruction then the question, from
+Each row's `origin` says who wrote it: `guided` (code following the research tree) or `agent` (a sampled model),
+so users can filter. Each row's `messages`: a system message, the user prompt (Search-R1's instruction then the question, from
 `agent/transcript.py`), then the transcript split at each `<information>` block: what the model wrote
 (`<think>`, `<search>`, `<answer>` blocks) becomes an assistant message and each `<information>` block becomes a
 user message, because the environment, not the model, wrote it. Trainers that compute the loss on assistant
@@ -75,6 +76,7 @@ def trajectory_row(trajectory: Trajectory, question: Question) -> dict[str, Any]
         "question_id": question.id,
         "answer": question.answer,
         "final_answer": trajectory.final_answer,
+        "origin": trajectory.origin,
         "searches": trajectory.searches,
         "turns": len(trajectory.turns),
         "reward": {
@@ -126,7 +128,8 @@ def export_sft(run: Path, out: Path, *, overwrite: bool = False) -> ExportReport
         card = dataset_card(
             title=f"infoseek-local search-agent SFT data from run {run.name}",
             summary=(
-                "Chat-format trajectories of a search agent that answered correctly (rejection sampling). "
+                "Chat-format trajectories that answered correctly: `origin` is `guided` (code followed the "
+                "question's research tree with real searches) or `agent` (a model searched; rejection sampling). "
                 "Assistant messages hold <think>/<search>/<answer> blocks; the retrieved <information> comes "
                 "back as a user message, so train on assistant messages only."
             ),
@@ -139,6 +142,7 @@ def export_sft(run: Path, out: Path, *, overwrite: bool = False) -> ExportReport
                 "question_id",
                 "answer",
                 "final_answer",
+                "origin",
                 "searches",
                 "turns",
                 "reward",

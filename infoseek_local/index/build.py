@@ -40,7 +40,7 @@ from .manifest import (
 )
 from .merge import merge_shards
 
-WARC_SUFFIXES = (".warc", ".warc.gz", ".warc.zst", ".arc", ".arc.gz")
+WARC_SUFFIXES = (".warc", ".warc.gz", ".warc.zst", ".arc", ".arc.gz", ".wet", ".wet.gz")
 EXTRACT_DIR = "extract"
 LOCK_FILE = ".lock"
 
@@ -50,6 +50,7 @@ class IndexConfig(msgspec.Struct, frozen=True, kw_only=True):
 
     max_body_bytes: int = 4 << 20
     tokenizer: str = "en_stem"
+    mention_links: bool = True  # find mentions of other pages' names in every page's text (index/mentions.py)
 
 
 def expand_inputs(inputs: Sequence[str]) -> list[Path]:
@@ -89,7 +90,8 @@ def _open_build_state(out: Path, config: IndexConfig) -> dict[str, Any]:
     if state_path.is_file():
         state = read_json(state_path)
         check_format(state_path, state)
-        if state.get("config") != msgspec.to_builtins(config):
+        # an index built before an option existed holds that option's default
+        if {**msgspec.to_builtins(IndexConfig()), **state.get("config", {})} != msgspec.to_builtins(config):
             raise IndexMismatchError(
                 f"{out}: holds an index built with {state.get('config')}, not {msgspec.to_builtins(config)}; "
                 "use the same options or another --out"
@@ -181,12 +183,18 @@ def build_index(
         shutil.rmtree(gen_dir, ignore_errors=True)  # what a merge killed before its manifest left
         started = time.perf_counter()
         sources = [source["shards"] for source in state["sources"]]
-        merge_counts = merge_shards(
-            extract_dir, sources, gen_dir, threads=workers, tokenizer=config.tokenizer
+        merge_counts, phase_seconds = merge_shards(
+            extract_dir,
+            sources,
+            gen_dir,
+            threads=workers,
+            tokenizer=config.tokenizer,
+            mention_links=config.mention_links,
         )
         manifest = _manifest(
             state, shard_info, merge_counts, generation, all_shards, time.perf_counter() - started
         )
+        manifest["merge_phase_seconds"] = phase_seconds
         write_json_atomic(out / MANIFEST, manifest)
         for old in out.glob("gen-*"):
             if old.name != generation:

@@ -15,6 +15,7 @@ from typing import Any
 from ..corpus.html import extract_html, text_hash
 from ..corpus.urls import canonical_url
 from ..corpus.warc import ReadStats, iter_html_responses
+from ..corpus.wet import extract_text_record
 from ..records import ExtractedPage
 from ..store import ShardWriter, shard_path
 
@@ -52,7 +53,11 @@ def extract_shard(task: Any) -> dict[str, Any]:
                 stats.warn(f"{path}: record {response.record_id} at byte {response.offset}: bad target URL")
                 continue
             try:
-                content = extract_html(response.body, url, response.charset)
+                if response.plain_text:
+                    content = extract_text_record(response.body, url, response.charset)
+                    counts["text_records"] += 1
+                else:
+                    content = extract_html(response.body, url, response.charset)
             except Exception as exc:  # untrusted bytes through a C parser: count the page, never stop the run
                 stats.skipped["extract_failed"] += 1
                 stats.warn(f"{path}: record {response.record_id} at byte {response.offset}: {exc!r}")
@@ -65,6 +70,7 @@ def extract_shard(task: Any) -> dict[str, Any]:
             if content.replaced_chars:
                 counts["pages_with_invalid_bytes"] += 1
             counts["garbage_links"] += content.bad_links
+            counts["boilerplate_links"] += content.boilerplate_links
             writer.write(
                 ExtractedPage(
                     url=url,

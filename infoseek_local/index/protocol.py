@@ -9,7 +9,14 @@ from ..records import OutLink, Page, SearchHit
 
 
 class IndexLike(Protocol):
-    """Read-only view of a built index. Page ids are dense ints 0..n_pages-1."""
+    """Read-only view of a built index. Page ids are dense ints 0..n_pages-1.
+
+    Links come in two kinds (`kinds` takes either or both; the default is hyperlinks only): "hyperlink" (an
+    <a href> of the page) and "mention" (the page's text names the target: `OutLink.anchor` is the words as
+    written and `OutLink.offset` where they start in the text of the page the link starts from, so the
+    sentence that mentions the target is known). With both, hyperlinks come first and a page reached by both
+    is listed once, as a hyperlink.
+    """
 
     @property
     def n_pages(self) -> int: ...
@@ -38,15 +45,16 @@ class IndexLike(Protocol):
         """Looks the URL up after canonicalisation; None when not in the corpus."""
         ...
 
-    def out_links(self, page_id: int) -> list[OutLink]: ...
+    def out_links(self, page_id: int, kinds: Sequence[str] = ("hyperlink",)) -> list[OutLink]: ...
 
-    def in_links(self, page_id: int) -> list[OutLink]:
-        """Links pointing at `page_id`: `target` holds the *source* page id, `anchor` its anchor text."""
+    def in_links(self, page_id: int, kinds: Sequence[str] = ("hyperlink",)) -> list[OutLink]:
+        """Links pointing at `page_id`: `target` holds the *source* page id, `anchor` its anchor text (and a
+        mention's `offset` is in the source page's text)."""
         ...
 
-    def in_degree(self, page_id: int) -> int: ...
+    def in_degree(self, page_id: int, kinds: Sequence[str] = ("hyperlink",)) -> int: ...
 
-    def in_degrees(self) -> Any:
+    def in_degrees(self, kinds: Sequence[str] = ("hyperlink",)) -> Any:
         """In-degree of every page as a numpy array (seed sampling skips hubs)."""
         ...
 

@@ -10,7 +10,7 @@ from ..corpus.urls import canonical_url
 from ..errors import IndexMismatchError
 from ..records import OutLink, Page, SearchHit
 from .fulltext import FulltextReader
-from .graph import LinkGraph
+from .graph import HYPERLINK, MENTION, LinkGraph
 from .manifest import read_manifest
 from .pagestore import PageStoreReader
 
@@ -30,6 +30,9 @@ class Index:
             )
         self._pages = PageStoreReader(data / "pages")
         self._graph = LinkGraph(data / "graph")
+        # an index built before mention links has none
+        self._mentions = LinkGraph(data / "mentions") if (data / "mentions").is_dir() else None
+        self._degree_cache: dict[tuple[tuple[str, ...], bool], Any] = {}
         self._fulltext = FulltextReader(data / "tantivy", index_path=self.path)
         if not self._pages.count == self._graph.n_pages == self._fulltext.count_docs():
             raise IndexMismatchError(
@@ -56,7 +59,12 @@ class Index:
 
     @property
     def n_links(self) -> int:
+        """Hyperlinks (see `n_mention_links`)."""
         return self._graph.n_edges
+
+    @property
+    def n_mention_links(self) -> int:
+        return self._mentions.n_edges if self._mentions is not None else 0
 
     def search(self, query: str, k: int = 10, *, snippets: bool = True) -> list[SearchHit]:
         parsed = self._fulltext.parse(query)
@@ -107,23 +115,67 @@ class Index:
         page_id = self._fulltext.lookup_url(canonical)
         return None if page_id is None else self._pages.get(page_id)
 
-    def out_links(self, page_id: int) -> list[OutLink]:
-        return self._graph.out_links(page_id)
+    def _graphs(self, kinds: Sequence[str]) -> list[LinkGraph]:
+        unknown = set(kinds) - {HYPERLINK, MENTION}
+        if unknown:
+            raise ValueError(f"unknown link kind(s) {sorted(unknown)}; use {HYPERLINK!r} and/or {MENTION!r}")
+        graphs = [self._graph] if HYPERLINK in kinds else []
+        if MENTION in kinds and self._mentions is not None:
+            graphs.append(self._mentions)
+        return graphs
 
-    def in_links(self, page_id: int) -> list[OutLink]:
-        return self._graph.in_links(page_id)
+    def out_links(self, page_id: int, kinds: Sequence[str] = (HYPERLINK,)) -> list[OutLink]:
+        return _first_per_page([graph.out_links(page_id) for graph in self._graphs(kinds)])
 
-    def in_degree(self, page_id: int) -> int:
-        return self._graph.in_degree(page_id)
+    def in_links(self, page_id: int, kinds: Sequence[str] = (HYPERLINK,)) -> list[OutLink]:
+        return _first_per_page([graph.in_links(page_id) for graph in self._graphs(kinds)])
 
-    def out_degrees(self) -> Any:
-        """Out-degree of every page as a numpy array (for `info` and seed selection)."""
-        return self._graph.out_degrees()
+    def in_degree(self, page_id: int, kinds: Sequence[str] = (HYPERLINK,)) -> int:
+        graphs = self._graphs(kinds)
+        if len(graphs) == 1:
+            return graphs[0].in_degree(page_id)
+        return int(self._degrees(kinds, out=False)[page_id])
 
-    def in_degrees(self) -> Any:
+    def out_degrees(self, kinds: Sequence[str] = (HYPERLINK,)) -> Any:
+        """Out-degree of every page as a numpy array (for `info` and seed selection); with both kinds, a page
+        hyperlinked and mentioned counts once."""
+        return self._degrees(kinds, out=True)
+
+    def in_degrees(self, kinds: Sequence[str] = (HYPERLINK,)) -> Any:
+        return self._degrees(kinds, out=False)
+
+    def _degrees(self, kinds: Sequence[str], *, out: bool) -> Any:
         import numpy as np
 
-        return np.diff(np.asarray(self._graph.in_indptr))
+        graphs = self._graphs(kinds)
+        if len(graphs) == 1:
+            return np.diff(np.asarray(graphs[0].out_indptr if out else graphs[0].in_indptr))
+        key = (tuple(sorted(set(kinds))), out)
+        if key not in self._degree_cache:  # both kinds: distinct (source, target) pairs, computed once
+            n = self.n_pages
+            pairs = np.unique(
+                np.concatenate(
+                    [np.zeros(0, np.int64)]
+                    + [np.asarray(g.sources, np.int64) * n + np.asarray(g.targets) for g in graphs]
+                )
+            )
+            self._degree_cache[key] = np.bincount(pairs // n if out else pairs % n, minlength=n)
+        return self._degree_cache[key]
 
     def iter_pages(self) -> Iterator[Page]:
         return iter(self._pages)
+
+
+def _first_per_page(groups: list[list[OutLink]]) -> list[OutLink]:
+    """The links of every group in order, each linked page once: hyperlinks come first, so a page both
+    hyperlinked and mentioned is reached by its hyperlink."""
+    if len(groups) == 1:
+        return groups[0]
+    seen: set[int] = set()
+    merged = []
+    for group in groups:
+        for link in group:
+            if link.target not in seen:
+                seen.add(link.target)
+                merged.append(link)
+    return merged

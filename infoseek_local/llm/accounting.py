@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..records import LLMCallRecord
-from ..store import ShardWriter, read_shards, shard_path
+from ..store import ShardDamage, ShardWriter, read_shards, shard_path
 
 CALL_LOG_DIR = "llm_calls"
 
@@ -69,6 +69,6 @@ class CallLog:
                 self._writer = None
 
 
-def read_call_log(run_dir: Path) -> Iterator[LLMCallRecord]:
-    """Every call record of a run (all processes, torn tails dropped)."""
-    return read_shards(Path(run_dir) / CALL_LOG_DIR, LLMCallRecord, only_done=False)
+def read_call_log(run_dir: Path, damage: list[ShardDamage] | None = None) -> Iterator[LLMCallRecord]:
+    """Every call record of a run (all processes, torn tails dropped, damaged frames skipped into `damage`)."""
+    return read_shards(Path(run_dir) / CALL_LOG_DIR, LLMCallRecord, only_done=False, damage=damage)

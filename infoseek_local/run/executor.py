@@ -16,16 +16,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..store import done_info, is_done, mark_done
+from ..store import done_info, mark_done, shard_intact
 
 
 @dataclass(frozen=True)
 class ShardTask:
-    """One unit of work: `name` names its output shard and completion marker under `done_dir`."""
+    """One unit of work: `name` names its output shard and completion marker under `done_dir`; `outputs` are
+    other directories where the work writes and marks a shard of the same name."""
 
     name: str
     done_dir: Path
     payload: Any
+    outputs: tuple[Path, ...] = ()
+
+    def finished(self) -> bool:
+        """Marked done, and no shard it wrote was damaged or unmarked since (such a task is redone)."""
+        return all(shard_intact(d, self.name) for d in (self.done_dir, *self.outputs))
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,7 @@ def run_shards(
     """
     pending: list[ShardTask] = []
     for task in tasks:
-        if is_done(task.done_dir, task.name):
+        if task.finished():
             yield ShardResult(task, done_info(task.done_dir, task.name), skipped_as_done=True)
         else:
             pending.append(task)

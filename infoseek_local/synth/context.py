@@ -156,14 +156,20 @@ class SynthContext:
         word = last[0]
         return word[:1].isupper() and word.endswith("s") and not word.endswith(("ss", "us", "is", "as", "os"))
 
+    def own_names(self, page_id: int) -> list[str]:
+        """Names the page gives its entity: its title, the title without a parenthetical, names its opening
+        sentences give ("officially the Republic of X", "also known as Y", "(ABC)")."""
+        title = self.page(page_id).title.strip()
+        names = [title, re.sub(r"\s*\([^)]*\)\s*$", "", title).strip()]
+        for sentence in self.sentences(page_id)[:DESCRIPTOR_SENTENCES]:
+            names += names_given_in(sentence.text, names[:2])
+        return names
+
     def aliases(self, page_id: int) -> list[str]:
-        """Names of the page's entity: its title, the title without a parenthetical, names its opening
-        sentences give ("officially the Republic of X", "also known as Y", "(ABC)"), in-link anchor texts."""
+        """Names to hide and look for: `own_names` and in-link anchor texts (accepted answers are fewer: see
+        index/aliases.py)."""
         if page_id not in self._aliases:
-            title = self.page(page_id).title.strip()
-            names = [title, re.sub(r"\s*\([^)]*\)\s*$", "", title).strip()]
-            for sentence in self.sentences(page_id)[:DESCRIPTOR_SENTENCES]:
-                names += names_given_in(sentence.text, names[:2])
+            names = self.own_names(page_id)
             for link in self.index.in_links(page_id):
                 anchor = " ".join(link.anchor.split())
                 if 3 <= len(anchor) <= 80:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from ..records import OutLink, Vertex
 from ..text import content_terms, demonyms_in, mask_names, mentions_name, search_query, word_set
 from ..text.clues import is_clean, predicate
+from ..text.instructions import looks_like_instruction
 from .context import SynthContext
 from .sentences import Sentence, words
 
@@ -41,7 +42,8 @@ class FactOption:
 
 def is_statement(sentence: Sentence) -> bool:
     """A full sentence (5+ words, ending like one), not a heading, tagline or the page's own title line."""
-    return len(words(sentence.text)) >= 5 and sentence.text.rstrip("\"')]").endswith((".", "!", "?"))
+    ending = sentence.text.rstrip("\"')]").endswith((".", "!", "?"))
+    return len(words(sentence.text)) >= 5 and ending and not looks_like_instruction(sentence.text)
 
 
 def defining_sentence(ctx: SynthContext, page_id: int) -> int:

@@ -71,7 +71,12 @@ def plan_seeds(config: SynthConfig, index: Any) -> list[SeedRef]:
 
 def shard_tasks(run_dir: Path, seeds: list[SeedRef], shard_size: int) -> list[ShardTask]:
     return [
-        ShardTask(f"synth-{i // shard_size:05d}", run_dir, seeds[i : i + shard_size])
+        ShardTask(
+            f"synth-{i // shard_size:05d}",
+            run_dir,
+            seeds[i : i + shard_size],
+            (run_dir / TREES_DIR, run_dir / QUESTIONS_DIR),
+        )
         for i in range(0, len(seeds), shard_size)
     ]
 

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import msgspec
 from msgspec import Meta
 
+from ..index.aliases import accepted_aliases
 from ..records import Claim, Vertex
 from ..text import acronyms_in, content_terms, demonyms_in, mentions_name, term_coverage
 from ..text.fluency import fluency_problems
@@ -50,7 +51,8 @@ def leak_names(ctx: SynthContext, vertices: list[Vertex]) -> list[tuple[str, str
 
 
 def answer_aliases(ctx: SynthContext, root: Vertex) -> list[str]:
-    return [name for name in ctx.aliases(root.page_id) if name != root.title]
+    """Accepted answers besides the title: the page's own names and anchors many sites agree on."""
+    return accepted_aliases(ctx.index, root.page_id, ctx.own_names(root.page_id), exclude=root.title)
 
 
 def shortcut_found(

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Literal
 
 from msgspec import Struct
 
+from ..index.aliases import usable_aliases
 from ..llm.base import GenParams
 from ..text.words import normalize_text
 
@@ -52,7 +53,7 @@ def answer_variants(answer: str, aliases: Sequence[str]) -> list[tuple[str, str]
     """
     seen: set[str] = set()
     variants: list[tuple[str, str]] = []
-    for original in [answer, *aliases]:
+    for original in [answer, *usable_aliases(aliases)]:  # an instruction-like "alias" is never an answer
         for form in (original, _PARENTHETICAL.sub("", original)):
             normalised = normalize_answer(form)
             if normalised and normalised not in seen:

@@ -29,6 +29,7 @@ from ..store import (
     mark_done,
     read_shard,
     read_shards,
+    shard_intact,
     shard_path,
 )
 from .context import CheckContext, VerifyConfig
@@ -238,6 +239,7 @@ def _finalize(
     if (
         is_done(verdicts_dir, FINALIZE_SHARD)
         and done_info(verdicts_dir, FINALIZE_SHARD).get("shards") == shards
+        and all(shard_intact(accepted_dir, name) for name in shards)  # a lost or damaged one is rebuilt
     ):
         return
     (verdicts_dir / "_done" / FINALIZE_SHARD).unlink(missing_ok=True)  # stale: more question shards since
