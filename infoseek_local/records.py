@@ -92,6 +92,9 @@ class Claim(Struct, kw_only=True):
     kind: str = "attribute"  # "attribute" | "relation" (links this vertex to a child)
     grounded: bool = False
     blurred_from: str = ""
+    # kinds that stand in the clue for other names its sentence gives ("a mountain range" for "the Pamir
+    # Mountains"): words grounding allows although the sentence does not hold them
+    name_kinds: list[str] = []
 
 
 class Vertex(Struct, kw_only=True):
@@ -199,6 +202,8 @@ class Trajectory(Struct, tag="trajectory", kw_only=True):
     end_reason: str = ""  # "answer" | "turn_limit" | "token_budget" | "context"
     repeated_queries: int = 0
     answer_match: str = ""  # how the answer was matched: "exact" | "alias" | "llm" | "none"
+    # "agent" (a model searched) or "guided" (code followed the question's research tree with real searches)
+    origin: str = "agent"
 
 
 # ── LLM accounting ───────────────────────────────────────────────────────────────────────────────────────
