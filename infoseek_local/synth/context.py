@@ -62,7 +62,7 @@ VAGUE_NOUNS = frozenset(
 RELATIONAL_NOUNS = word_set(
     """portion retention decomposition cradle study branch analogy motif property feature description aspect
     piece storage act son daughter wife husband water use variety expansion without muscular edible
-    treasure designation example instance"""
+    treasure designation example instance term"""
 )
 SIZE_WORDS = word_set("large small major minor big great vast long short wide broad")
 HUB_QUANTILE = 0.98  # pages linked from more pages than 98% of the corpus are hubs, not research hops

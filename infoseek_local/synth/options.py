@@ -206,6 +206,8 @@ def link_options(
             continue  # a hub ("Earth") is a vague vertex every tree passes through; a kindless page has no name
         if any(mentions_name(text, name) for text in said for name in ctx.aliases(link.target)[:4]):
             continue  # a clue already in the tree names it: as a vertex it would leak
+        if ctx.noun(link.target) == ctx.noun(vertex.page_id):
+            continue  # "a country is bordered by a country": every neighbour fits, and "that country" is unclear
         if back:
             anchored = OutLink(vertex.page_id, link.anchor)
             if not _names_its_target(ctx, anchored):
@@ -224,7 +226,6 @@ def link_options(
         score -= math.log2(1 + ctx.index.in_degree(link.target)) / 2
         score -= len(option.clue.split()) / 10
         score -= option.names_left  # a name left in the clue is a key to recall or to type
-        score -= 2 * (ctx.noun(link.target) == ctx.noun(vertex.page_id))  # "a country borders a country"
         if vertex.index == 0:
             rank = reveal_rank(ctx, vertex.page_id, option.clue)
             if rank == 1:

@@ -15,6 +15,7 @@ everything; a tree that stays ambiguous is rejected as `underdetermined`.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from ..oracle import oracle_solve
@@ -60,11 +61,33 @@ def _terms(text: str, kinds: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def fits_fact(ctx: SynthContext, vertices: list[Vertex], page_id: int, claim: Claim) -> bool:
-    """Whether one sentence of the page states most of the fact's words (as the fact's own sentence does)."""
+    """Whether one sentence of the page states most of the fact's words (as the fact's own sentence does),
+    and names something of each kind the clue put in place of a name."""
     terms = _clue_terms(vertices, claim)
-    if not terms:
+    nouns = _named_nouns(claim)
+    if not terms and not nouns:
         return True
-    return any(term_coverage(terms, s.text) >= ctx.config.fit_coverage for s in ctx.sentences(page_id))
+    return any(
+        term_coverage(terms, s.text) >= ctx.config.fit_coverage and _names_kinds(ctx, page_id, s.text, nouns)
+        for s in ctx.sentences(page_id)
+    )
+
+
+def _named_nouns(claim: Claim) -> tuple[str, ...]:
+    return tuple(kind.split()[-1] for kind in claim.name_kinds)
+
+
+def _names_kinds(ctx: SynthContext, page_id: int, sentence: str, nouns: tuple[str, ...]) -> bool:
+    """Whether the sentence names something of each kind: the noun itself ("the Laccadive Sea" for "a sea")
+    or a name the page links to a page of that kind ("Nigeria" for "a country"). A blurred name still
+    constrains: a clue "borders a sea" fits a page whose sentence names a sea, not any page that borders."""
+    if not nouns:
+        return True
+    lowered = sentence.lower()
+    linked = {ctx.noun(link.target) for link in ctx.index.out_links(page_id) if link.anchor in sentence}
+    return all(
+        noun in linked or re.search(r"\b" + re.escape(noun) + r"(?:e?s)?\b", lowered) for noun in nouns
+    )
 
 
 def fits_relation(ctx: SynthContext, vertices: list[Vertex], page_id: int, child: Vertex, other: int) -> bool:
@@ -72,10 +95,12 @@ def fits_relation(ctx: SynthContext, vertices: list[Vertex], page_id: int, child
     is said in the sentence that makes the link, as it was for the tree's own edge."""
     assert child.relation is not None
     terms = _clue_terms(vertices, child.relation)
+    nouns = _named_nouns(child.relation)
     names = [n for n in ctx.aliases(other)[:4] if len(n) >= 3]
     return any(
         term_coverage(terms, sentence.text) >= RELATION_COVERAGE
         and any(mentions_name(sentence.text, name) for name in names)
+        and _names_kinds(ctx, page_id, sentence.text, nouns)
         for sentence in ctx.sentences(page_id)
     )
 

@@ -59,7 +59,7 @@ _SINGULAR = {"are": "is", "were": "was", "have": "has"}
 # a clause that cannot stand on its own: a name cut out of a compound ("south-a country"), a sentence break or
 # an abbreviation inside, or a word that points at other text ("the latter")
 _JUNK = re.compile(
-    r"\w-(?:a|an|the|that|one)\b|\.\s|[A-Z]\.$|\bthe (?:latter|former)\b|\bsuch\b|\bminus\b|"
+    r"\w[-–—](?:a|an|the|that|one|another)\b|\.\s|[A-Z]\.$|\bthe (?:latter|former)\b|\bsuch\b|\bminus\b|"
     # a modifier left before a kind that replaced a name ("modern a state", "a semi-nomadic a country"), or an
     # adjective left at the end when its noun was cut ("is the main governmental")
     r"\b(?:a|an|the|modern|present-day|ancient|historic)\s+(?:[a-z-]+\s+)?(?:a|an)\s|"
@@ -254,6 +254,8 @@ def predicate(
     else:
         clause = _shorter(_cut_clause(rest))
     clause = blur_numbers(clause.strip().rstrip(" ,.;:"))
+    # "is also the official language": "also" points at a fact the question does not give
+    clause = re.sub(r"^((?:is|was|are|were|has|had)\s+)?also\s+", r"\1", clause)
     clause = re.sub(r"^(are|were|have)\b", lambda m: _SINGULAR[m.group(1)], clause)
     n_words = len(clause.split())
     if not MIN_CLUE_WORDS - (how == "whose") <= n_words <= MAX_CLUE_WORDS or clause.count('"') % 2:
