@@ -134,6 +134,7 @@ class SynthContext:
     _aliases: dict[int, list[str]] = field(default_factory=dict)
     _descriptors: dict[int, str] = field(default_factory=dict)
     _named: dict[str, int | None] = field(default_factory=dict)
+    reveals: dict[tuple[int, str, int], int | None] = field(default_factory=dict)  # options.reveal_rank's
     answer_sets: dict[tuple[object, ...], set[int] | None] = field(default_factory=dict)  # retrospection's
 
     def page(self, page_id: int) -> Page:

@@ -6,8 +6,8 @@ each capitalised name in a clue becomes a kind, the way the tree's own entities 
 - a name the page links to, or that is the title of a page of the index, becomes that page's kind ("a state");
 - a name with a geographic head noun and no page becomes that noun ("the Laccadive Sea" -> "a sea");
 - other names stay, and are counted, so that the options that keep fewest are preferred.
-A kind equal to the one the clue already uses for its linked entity reads "another state", so that a later
-reference ("that state") still points at the linked one.
+A clue that would hold two entities of one kind ("borders a country and a country") is dropped: no reader
+could tell which one "that country" means.
 """
 
 from __future__ import annotations
@@ -77,13 +77,9 @@ class Blurred:
     names_left: int  # capitalised names no kind was found for
 
 
-def _bare(kind: str) -> str:
-    return kind.split(" ", 1)[1] if kind.startswith(("a ", "an ")) else kind
-
-
-def blur_names(ctx: SynthContext, page_id: int, clue: str, taken: tuple[str, ...] = ()) -> Blurred:
+def blur_names(ctx: SynthContext, page_id: int, clue: str, taken: tuple[str, ...] = ()) -> Blurred | None:
     """The clue (cut from a sentence of `page_id`) with its other names as kinds; `taken`: kinds the clue
-    already uses for entities a question refers back to."""
+    already uses for entities a question refers back to. None when two names would read as one kind."""
     kinds: list[str] = []
     left = 0
     anchors = {link.anchor.strip().lower(): link.target for link in ctx.index.out_links(page_id)}
@@ -100,7 +96,7 @@ def blur_names(ctx: SynthContext, page_id: int, clue: str, taken: tuple[str, ...
             left += 1
             continue
         if kind in taken or kind in kinds:
-            kind = f"another {_bare(kind)}"
+            return None  # two entities of one kind in one clue: "that country" could mean either
         masked = mask_names(clue, [name], kind)
         if masked != clue:
             clue = masked

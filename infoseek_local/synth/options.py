@@ -102,14 +102,22 @@ def mask_tree_entities(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex
 def reveal_rank(ctx: SynthContext, page_id: int, text: str, depth: int = 10) -> int | None:
     """The best rank (index's own ranking or plain body BM25) at which a search with the clue alone, as a
     question clause ("Which <kind> <clue>"), finds the page; None when neither has it in the top `depth`."""
-    clause = f"Which {ctx.noun(page_id)} {text}"
-    ranks = [
-        rank
-        for hits in (ctx.index.search(search_query(clause), depth), ctx.index.search_plain(clause, depth))
-        for rank, hit in enumerate(hits, 1)
-        if hit.page_id == page_id
-    ]
-    return min(ranks, default=None)
+    key = (page_id, text, depth)
+    if key not in ctx.reveals:
+        clause = f"Which {ctx.noun(page_id)} {text}"
+        ranks = [
+            rank
+            for hits in (ctx.index.search(search_query(clause), depth), ctx.index.search_plain(clause, depth))
+            for rank, hit in enumerate(hits, 1)
+            if hit.page_id == page_id
+        ]
+        ctx.reveals[key] = min(ranks, default=None)
+    return ctx.reveals[key]
+
+
+def finds_alone(ctx: SynthContext, page_id: int, clue: str) -> bool:
+    """Whether the clue alone puts its own page first (either ranking): a reader would type it and be done."""
+    return reveal_rank(ctx, page_id, clue, depth=1) is not None
 
 
 def _informative(clue: str, kind: str, own_noun: str = "") -> bool:
@@ -151,6 +159,8 @@ def _blurred(ctx: SynthContext, page_id: int, clue: str | None, kind: str) -> Bl
     if clue is None:
         return None
     blurred = blur_names(ctx, page_id, clue, (kind,) if kind else ())
+    if blurred is None:
+        return None
     if blurred.clue != clue and not (
         is_clean(blurred.clue) and _informative(blurred.clue, " ".join([kind, *blurred.kinds]))
     ):
@@ -274,7 +284,7 @@ def fact_options(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex) -> l
         if clue is None or not _informative(clue, vertex.descriptor, ctx.noun(vertex.page_id)):
             continue
         blurred = _blurred(ctx, vertex.page_id, mask_tree_entities(ctx, vertices, vertex, clue), "")
-        if blurred is None or (vertex.index == 0 and reveal_rank(ctx, vertex.page_id, blurred.clue, depth=1)):
+        if blurred is None or (vertex.index == 0 and finds_alone(ctx, vertex.page_id, blurred.clue)):
             continue
         options.append(FactOption(sentence, blurred.clue, blurred.kinds, blurred.names_left))
     options.sort(key=lambda o: (o.names_left, len(o.clue.split()), o.sentence.number))
