@@ -96,6 +96,9 @@ class Claim(Struct, kw_only=True):
     kind: str = "attribute"  # "attribute" | "relation" (links this vertex to a child)
     grounded: bool = False
     blurred_from: str = ""
+    # kinds that stand in the clue for other names its sentence gives ("a mountain range" for "the Pamir
+    # Mountains"): words grounding allows although the sentence does not hold them
+    name_kinds: list[str] = []
 
 
 class Vertex(Struct, kw_only=True):

@@ -299,3 +299,52 @@ def test_an_answer_named_by_its_role_is_asked_for_by_that_role() -> None:
         "A country is the third-largest country in Africa by area. "
         "Which city is the capital and most populous city of that country?"
     )
+
+
+def test_other_names_in_a_clue_become_the_kinds_of_their_pages(index: Index, sample_index: Path) -> None:
+    from infoseek_local.synth.names import blur_names
+
+    ctx = context(index, sample_index)
+    thailand = page_titled(index, "Thailand").id
+    assert ctx.descriptor(page_titled(index, "Nigeria").id) == "a country"
+    blurred = blur_names(
+        ctx, thailand, "trades with Nigeria and the Macedonian navy across the Laccadive Sea"
+    )
+    # a page of the index by its kind, a name with a head noun by that noun, a people's adjective dropped
+    assert blurred.clue == "trades with a country and the navy across a sea"
+    assert blurred.kinds == ("a sea", "a country") and blurred.names_left == 0
+    # two entities of one kind in one clue: "that country" could mean either, so there is no clue
+    assert blur_names(ctx, thailand, "lies between a country and Nigeria", taken=("a country",)) is None
+    # a name no page carries and no head noun explains stays, and is counted
+    left = blur_names(ctx, thailand, "is twinned with Zorgvliet")
+    assert left is not None and left.names_left == 1
+
+
+def test_offered_clues_name_no_page_of_the_index(index: Index, sample_index: Path) -> None:
+    from infoseek_local.synth.names import _NAME_SPAN
+
+    ctx = context(index, sample_index)
+    checked = 0
+    for title in ("Nigeria", "Thailand", "Tajikistan", "Arabian Sea", "Xinjiang"):
+        vertex = root_vertex(ctx, title)
+        options = [*link_options(ctx, [vertex], vertex), *fact_options(ctx, [vertex], vertex)]
+        for option in options:
+            for span in _NAME_SPAN.finditer(option.clue):
+                named = ctx.page_named(re.sub(r"^[Tt]he\s+", "", span.group(0)))
+                assert named is None or not ctx.noun(named), (span.group(0), option.clue)
+            checked += 1
+    assert checked >= 10
+
+
+def test_where_a_reader_starts_is_pinned_down(
+    fake_run_on_sample: Path, index: Index, sample_index: Path
+) -> None:
+    from infoseek_local.records import Tree
+    from infoseek_local.store import read_shards
+    from infoseek_local.synth.retrospection import loose_vertices
+
+    ctx = context(index, sample_index)
+    accepted = [t for t in read_shards(fake_run_on_sample / "trees", Tree) if t.status == "accepted"]
+    assert accepted
+    for tree in accepted:
+        assert loose_vertices(ctx, tree.vertices) == 0, tree.id

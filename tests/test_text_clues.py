@@ -72,3 +72,52 @@ def test_a_list_item_keeps_the_verb_of_its_list_not_a_plural_noun_taken_for_a_ve
 
 def test_a_target_the_sentence_does_not_mention_gives_no_clue() -> None:
     assert predicate(CAR_BORDERS, CAR, "country", target="Nigeria", target_kind="a country") is None
+
+
+def test_a_target_said_of_another_noun_or_of_one_part_gives_no_clue() -> None:
+    # the country is ruled by the dynasty, not founded by the ruler
+    assert (
+        predicate(
+            "He founded the Muhammad Ali dynasty, which ruled Egypt and Sudan for more than a century.",
+            ["Muhammad Ali"],
+            "ruler",
+            target="Sudan",
+            target_kind="a country",
+        )
+        is None
+    )
+    # the river forms part of a border, not of a country
+    assert (
+        predicate(
+            "In its upper course, the river forms part of Afghanistan's northern border with Tajikistan, "
+            "Uzbekistan, and Turkmenistan.",
+            ["Amu Darya"],
+            "river",
+            target="Uzbekistan",
+            target_kind="a country",
+        )
+        is None
+    )
+    # one of three parts is not what the sheet is subdivided into
+    assert (
+        predicate(
+            "It is often subdivided into the Antarctic Peninsula (AP), the East Antarctic Ice Sheet (EAIS), and "
+            "the West Antarctic Ice Sheet (WAIS).",
+            ["Antarctic ice sheet"],
+            "sheet",
+            target="Antarctic Peninsula",
+            target_kind="a peninsula",
+        )
+        is None
+    )
+    # a list of names after a verb keeps the target's own item
+    assert (
+        predicate(
+            "It is bordered by Chad to the north, Sudan to the northeast, and Cameroon to the west.",
+            ["Central African Republic"],
+            "country",
+            target="Sudan",
+            target_kind="a country",
+        )
+        == "is bordered by a country to the northeast"
+    )

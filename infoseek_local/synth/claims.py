@@ -15,14 +15,26 @@ from .sentences import Sentence
 PLACEHOLDER_WORDS = frozenset({"one"})
 
 
-def relation_claim(sentence: Sentence, clue: str) -> Claim:
+def relation_claim(sentence: Sentence, clue: str, name_kinds: tuple[str, ...] = ()) -> Claim:
     """The parent page's sentence that links to the child, as a clue about the parent."""
-    return Claim(text=clue, sentence_ids=[sentence.number], sentences=[sentence.text], kind="relation")
+    return Claim(
+        text=clue,
+        sentence_ids=[sentence.number],
+        sentences=[sentence.text],
+        kind="relation",
+        name_kinds=list(name_kinds),
+    )
 
 
-def fact_claim(sentence: Sentence, clue: str) -> Claim:
+def fact_claim(sentence: Sentence, clue: str, name_kinds: tuple[str, ...] = ()) -> Claim:
     """A fact about a vertex from one sentence of its own page."""
-    return Claim(text=clue, sentence_ids=[sentence.number], sentences=[sentence.text], kind="attribute")
+    return Claim(
+        text=clue,
+        sentence_ids=[sentence.number],
+        sentences=[sentence.text],
+        kind="attribute",
+        name_kinds=list(name_kinds),
+    )
 
 
 def kind_words(kinds: list[str]) -> frozenset[str]:
@@ -37,4 +49,4 @@ def is_grounded(claim: Claim, page_sentences: list[Sentence], allowed: frozenset
         return False
     if any(by_number.get(n) != text for n, text in zip(claim.sentence_ids, claim.sentences, strict=True)):
         return False
-    return supports(claim.text, " ".join(claim.sentences), allowed)
+    return supports(claim.text, " ".join(claim.sentences), allowed | kind_words(claim.name_kinds))

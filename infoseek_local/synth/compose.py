@@ -163,7 +163,10 @@ def _chain_question(chain: list[Vertex], *, ask: bool) -> str:
             subject = (
                 f"another {bare(parent.descriptor)}" if same and known else _indefinite(parent.descriptor)
             )
-            if said.startswith("whose "):
+            role = _WHOSE_ROLE.match(said)
+            if role:  # "whose capital is that city" -> "That city is the capital of a state."
+                sentences.append(_capital(f"{role['ref']} {role['verb']} the {role['role']} of {subject}."))
+            elif said.startswith("whose "):
                 sentences.append(_capital(f"there is {subject} {said}."))
             else:
                 sentences.append(_capital(f"{subject} {said}."))
@@ -186,8 +189,14 @@ def _root_question(root: Vertex, said: str) -> str:
         verbs = [*verbs, said]
     if not whose:
         return f"Which {kind} {_join(verbs)}?"
+    if not verbs and len(whose) == 1:  # "Which state's capital is that city?"
+        return f"Which {kind}'s {whose[0].removeprefix('whose ')}?"
     pieces = (["that " + _join(verbs)] if verbs else []) + [_join(whose)]
     return f"Which is the {kind} {' and '.join(pieces)}?"
+
+
+# a possessive clue that names a known entity by its role: "whose capital and largest city is that city"
+_WHOSE_ROLE = re.compile(r"^whose (?P<role>[a-z][a-z ,-]*?) (?P<verb>is|was) (?P<ref>that [a-z-]+|it)$")
 
 
 def _indefinite(kind: str) -> str:

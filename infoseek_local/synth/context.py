@@ -13,13 +13,15 @@ from ..errors import LLMError
 from ..index.protocol import IndexLike
 from ..llm.base import Completion, GenParams
 from ..records import Page
-from ..text.masking import descriptor_of, kind_from_tagline, names_given_in
+from ..text.masking import descriptor_of, is_acronym_of, kind_from_tagline, names_given_in
+from ..text.words import search_query, word_set
 from .config import SynthConfig
 from .sentences import Sentence, split_sentences
 
 T = TypeVar("T")
 
 DESCRIPTOR_SENTENCES = 4
+NAMED_PAGE_POOL = 3  # hits a name's search looks through for the page titled so
 TAGLINE_LINES = 3  # a short description line comes right after the title, if at all
 # kinds that alone say nothing a reader can picture ("a body", "a system"; "a writing system" is fine): such
 # pages make no vertex
@@ -55,6 +57,14 @@ VAGUE_NOUNS = frozenset(
         "style",
     ]
 )
+# nouns that say how a thing relates to another, not what it is ("a portion" of a province, "a study" of
+# shapes, "a heat retention"): never a kind, however many words come before them
+RELATIONAL_NOUNS = word_set(
+    """portion retention decomposition cradle study branch analogy motif property feature description aspect
+    piece storage act son daughter wife husband water use variety expansion without muscular edible
+    treasure designation example instance term"""
+)
+SIZE_WORDS = word_set("large small major minor big great vast long short wide broad")
 HUB_QUANTILE = 0.98  # pages linked from more pages than 98% of the corpus are hubs, not research hops
 LIST_PAGE = re.compile(
     r"^(?:list|lists|index|outline|timeline|glossary|category|portal)\s+of\b", re.IGNORECASE
@@ -100,6 +110,15 @@ def in_degree_quantile(index: IndexLike, quantile: float) -> int:
     return int(np.quantile(degrees, quantile)) if len(degrees) else 0
 
 
+def _is_kind(kind: str) -> bool:
+    """A kind a reader can picture: not "an entity", not a relational noun, not a vague one alone."""
+    words = kind.split()
+    if not kind or kind == "an entity" or words[-1] in RELATIONAL_NOUNS:
+        return False
+    # "a system" and "a large system" are vague; "a writing system" is a kind
+    return not (words[-1] in VAGUE_NOUNS and all(w in SIZE_WORDS for w in words[1:-1]))
+
+
 @dataclass
 class SynthContext:
     index: IndexLike
@@ -114,6 +133,8 @@ class SynthContext:
     _sentences: dict[int, list[Sentence]] = field(default_factory=dict)
     _aliases: dict[int, list[str]] = field(default_factory=dict)
     _descriptors: dict[int, str] = field(default_factory=dict)
+    _named: dict[str, int | None] = field(default_factory=dict)
+    reveals: dict[tuple[int, str, int], int | None] = field(default_factory=dict)  # options.reveal_rank's
     answer_sets: dict[tuple[object, ...], set[int] | None] = field(default_factory=dict)  # retrospection's
 
     def page(self, page_id: int) -> Page:
@@ -134,7 +155,9 @@ class SynthContext:
             opening = self.sentences(page_id)[:DESCRIPTOR_SENTENCES]
             tagged = (kind_from_tagline(title, s.text) for s in opening[:TAGLINE_LINES])
             kinds = (descriptor_of(title, s.text) for s in opening)
-            found = next((k for k in tagged if k), "") or next((k for k in kinds if k != "an entity"), "")
+            found = next((k for k in tagged if _is_kind(k)), "") or next(
+                (k for k in kinds if _is_kind(k)), ""
+            )
             self._descriptors[page_id] = found or "an entity"
         return self._descriptors[page_id]
 
@@ -145,7 +168,7 @@ class SynthContext:
     def noun(self, page_id: int) -> str:
         """The head noun of the entity's kind ("country" for "a landlocked country"); "" when unknown."""
         kind = self.descriptor(page_id)
-        if kind == "an entity" or (len(kind.split()) == 2 and kind.split()[-1] in VAGUE_NOUNS):
+        if not _is_kind(kind):
             return ""  # "a system", "a range": a kind no reader can picture
         noun = kind.split()[-1]
         return noun if re.fullmatch(r"[a-z]+", noun) and not noun.endswith("ly") else ""  # not "highly"
@@ -179,6 +202,24 @@ class SynthContext:
                 seen.setdefault(name.lower(), name)
             self._aliases[page_id] = list(seen.values())
         return self._aliases[page_id]
+
+    def page_named(self, name: str) -> int | None:
+        """The page whose title (without a parenthetical) is `name`, any case; None when no page is."""
+        key = name.lower()
+        if key not in self._named:
+            hits = self.index.search(search_query(name), NAMED_PAGE_POOL) if key else []
+            self._named[key] = next(
+                (h.page_id for h in hits if re.sub(r"\s*\([^)]*\)\s*$", "", h.title).lower() == key), None
+            )
+        return self._named[key]
+
+    def page_acronym(self, acronym: str) -> int | None:
+        """The page whose title the acronym abbreviates ("EU": European Union), among the acronym's hits."""
+        key = "acronym:" + acronym
+        if key not in self._named:
+            hits = self.index.search(acronym, NAMED_PAGE_POOL)
+            self._named[key] = next((h.page_id for h in hits if is_acronym_of(acronym, h.title)), None)
+        return self._named[key]
 
     def is_usable_page(self, page_id: int) -> bool:
         page = self.page(page_id)

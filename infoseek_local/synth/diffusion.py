@@ -56,7 +56,7 @@ def add_child(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex, option:
         url=target.url,
         title=target.title,
         parent=vertex.index,
-        relation=relation_claim(option.sentence, option.clue),
+        relation=relation_claim(option.sentence, option.clue, option.name_kinds),
         descriptor=ctx.descriptor(target.id),
         relation_from="child" if option.back else "parent",
     )

@@ -20,6 +20,7 @@ from ..text import content_terms, demonyms_in, mask_names, mentions_name, search
 from ..text.clues import is_clean, predicate
 from ..text.instructions import looks_like_instruction
 from .context import SynthContext
+from .names import Blurred, blur_names
 from .sentences import Sentence, words
 
 MAX_OPTION_SENTENCE_CHARS = 600
@@ -32,12 +33,16 @@ class LinkOption:
     clue: str  # the relation as a clause about the vertex, the target as its kind ("rises in a range")
     back: bool = False  # the target's page links to the vertex: the clue is about the target, the vertex
     # named by its kind ("is the largest city in a country")
+    name_kinds: tuple[str, ...] = ()  # kinds that stand for other names of the sentence
+    names_left: int = 0  # names of the sentence no kind was found for (keys to recall: fewer is better)
 
 
 @dataclass(frozen=True)
 class FactOption:
     sentence: Sentence
     clue: str  # "was first climbed in the 1950s"
+    name_kinds: tuple[str, ...] = ()
+    names_left: int = 0
 
 
 def is_statement(sentence: Sentence) -> bool:
@@ -99,14 +104,22 @@ def mask_tree_entities(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex
 def reveal_rank(ctx: SynthContext, page_id: int, text: str, depth: int = 10) -> int | None:
     """The best rank (index's own ranking or plain body BM25) at which a search with the clue alone, as a
     question clause ("Which <kind> <clue>"), finds the page; None when neither has it in the top `depth`."""
-    clause = f"Which {ctx.noun(page_id)} {text}"
-    ranks = [
-        rank
-        for hits in (ctx.index.search(search_query(clause), depth), ctx.index.search_plain(clause, depth))
-        for rank, hit in enumerate(hits, 1)
-        if hit.page_id == page_id
-    ]
-    return min(ranks, default=None)
+    key = (page_id, text, depth)
+    if key not in ctx.reveals:
+        clause = f"Which {ctx.noun(page_id)} {text}"
+        ranks = [
+            rank
+            for hits in (ctx.index.search(search_query(clause), depth), ctx.index.search_plain(clause, depth))
+            for rank, hit in enumerate(hits, 1)
+            if hit.page_id == page_id
+        ]
+        ctx.reveals[key] = min(ranks, default=None)
+    return ctx.reveals[key]
+
+
+def finds_alone(ctx: SynthContext, page_id: int, clue: str) -> bool:
+    """Whether the clue alone puts its own page first (either ranking): a reader would type it and be done."""
+    return reveal_rank(ctx, page_id, clue, depth=1) is not None
 
 
 def _informative(clue: str, kind: str, own_noun: str = "") -> bool:
@@ -137,9 +150,24 @@ def _forward_option(
         if clue is None or not _informative(clue, kind, ctx.noun(vertex.page_id)):
             continue
         clue = mask_tree_entities(ctx, [*vertices, _stub(ctx, link.target)], vertex, clue)
-        if clue is not None:
-            return LinkOption(link, sentence, clue)
+        blurred = _blurred(ctx, vertex.page_id, clue, kind)
+        if blurred is not None:
+            return LinkOption(link, sentence, blurred.clue, False, blurred.kinds, blurred.names_left)
     return None
+
+
+def _blurred(ctx: SynthContext, page_id: int, clue: str | None, kind: str) -> Blurred | None:
+    """The clue with other names as kinds, if it is still clean and says something besides them."""
+    if clue is None:
+        return None
+    blurred = blur_names(ctx, page_id, clue, (kind,) if kind else ())
+    if blurred is None:
+        return None
+    if blurred.clue != clue and not (
+        is_clean(blurred.clue) and _informative(blurred.clue, " ".join([kind, *blurred.kinds]))
+    ):
+        return None
+    return blurred
 
 
 def _back_option(
@@ -160,8 +188,10 @@ def _back_option(
         if clue is None or not _informative(clue, vertex.descriptor, ctx.noun(source)):
             continue  # "is a coastal city in a state" says only what the page is
         clue = mask_tree_entities(ctx, [*vertices, source_vertex], source_vertex, clue)
-        if clue is not None:
-            return LinkOption(OutLink(source, anchor), sentence, clue, back=True)
+        blurred = _blurred(ctx, source, clue, vertex.descriptor)
+        if blurred is not None:
+            link = OutLink(source, anchor)
+            return LinkOption(link, sentence, blurred.clue, True, blurred.kinds, blurred.names_left)
     return None
 
 
@@ -188,6 +218,8 @@ def link_options(
             continue  # a hub ("Earth") is a vague vertex every tree passes through; a kindless page has no name
         if any(mentions_name(text, name) for text in said for name in ctx.aliases(link.target)[:4]):
             continue  # a clue already in the tree names it: as a vertex it would leak
+        if ctx.noun(link.target) == ctx.noun(vertex.page_id):
+            continue  # "a country is bordered by a country": every neighbour fits, and "that country" is unclear
         if back:
             anchored = OutLink(vertex.page_id, link.anchor)
             if not _names_its_target(ctx, anchored):
@@ -205,7 +237,7 @@ def link_options(
         score = 2 * (link.anchor.lower() == title.lower()) + link.anchor[:1].isupper() - back
         score -= math.log2(1 + ctx.index.in_degree(link.target)) / 2
         score -= len(option.clue.split()) / 10
-        score -= 2 * (ctx.noun(link.target) == ctx.noun(vertex.page_id))  # "a country borders a country"
+        score -= option.names_left  # a name left in the clue is a key to recall or to type
         if vertex.index == 0:
             rank = reveal_rank(ctx, vertex.page_id, option.clue)
             if rank == 1:
@@ -253,9 +285,9 @@ def fact_options(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex) -> l
         clue = predicate(sentence.text, names, ctx.noun(vertex.page_id), plural=ctx.is_plural(vertex.page_id))
         if clue is None or not _informative(clue, vertex.descriptor, ctx.noun(vertex.page_id)):
             continue
-        clue = mask_tree_entities(ctx, vertices, vertex, clue)
-        if clue is None or (vertex.index == 0 and reveal_rank(ctx, vertex.page_id, clue, depth=1)):
+        blurred = _blurred(ctx, vertex.page_id, mask_tree_entities(ctx, vertices, vertex, clue), "")
+        if blurred is None or (vertex.index == 0 and finds_alone(ctx, vertex.page_id, blurred.clue)):
             continue
-        options.append(FactOption(sentence, clue))
-    options.sort(key=lambda o: (len(o.clue.split()), o.sentence.number))
+        options.append(FactOption(sentence, blurred.clue, blurred.kinds, blurred.names_left))
+    options.sort(key=lambda o: (o.names_left, len(o.clue.split()), o.sentence.number))
     return options[: ctx.config.max_sentences]

@@ -15,6 +15,7 @@ everything; a tree that stays ambiguous is rejected as `underdetermined`.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from ..oracle import oracle_solve
@@ -35,6 +36,7 @@ RELATION_COVERAGE = 0.75
 UNBOUNDED = 10**9
 ORACLE_TRIES = 4  # searches the oracle may spend finding one vertex
 MAX_OPTION_CHARS = 200
+MAX_VERTEX_RIVALS = 4  # other pages that may still fit a leaf given its clues: a reader's short list
 
 
 def children_of(vertices: list[Vertex], vertex: Vertex) -> list[Vertex]:
@@ -47,7 +49,7 @@ def _same_kind(ctx: SynthContext, vertex: Vertex, page_id: int) -> bool:
 
 
 def _clue_terms(vertices: list[Vertex], claim: Claim) -> tuple[str, ...]:
-    return _terms(claim.text, tuple(v.descriptor for v in vertices))
+    return _terms(claim.text, (*(v.descriptor for v in vertices), *claim.name_kinds))
 
 
 @lru_cache(maxsize=1 << 12)
@@ -59,11 +61,33 @@ def _terms(text: str, kinds: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def fits_fact(ctx: SynthContext, vertices: list[Vertex], page_id: int, claim: Claim) -> bool:
-    """Whether one sentence of the page states most of the fact's words (as the fact's own sentence does)."""
+    """Whether one sentence of the page states most of the fact's words (as the fact's own sentence does),
+    and names something of each kind the clue put in place of a name."""
     terms = _clue_terms(vertices, claim)
-    if not terms:
+    nouns = _named_nouns(claim)
+    if not terms and not nouns:
         return True
-    return any(term_coverage(terms, s.text) >= ctx.config.fit_coverage for s in ctx.sentences(page_id))
+    return any(
+        term_coverage(terms, s.text) >= ctx.config.fit_coverage and _names_kinds(ctx, page_id, s.text, nouns)
+        for s in ctx.sentences(page_id)
+    )
+
+
+def _named_nouns(claim: Claim) -> tuple[str, ...]:
+    return tuple(kind.split()[-1] for kind in claim.name_kinds)
+
+
+def _names_kinds(ctx: SynthContext, page_id: int, sentence: str, nouns: tuple[str, ...]) -> bool:
+    """Whether the sentence names something of each kind: the noun itself ("the Laccadive Sea" for "a sea")
+    or a name the page links to a page of that kind ("Nigeria" for "a country"). A blurred name still
+    constrains: a clue "borders a sea" fits a page whose sentence names a sea, not any page that borders."""
+    if not nouns:
+        return True
+    lowered = sentence.lower()
+    linked = {ctx.noun(link.target) for link in ctx.index.out_links(page_id) if link.anchor in sentence}
+    return all(
+        noun in linked or re.search(r"\b" + re.escape(noun) + r"(?:e?s)?\b", lowered) for noun in nouns
+    )
 
 
 def fits_relation(ctx: SynthContext, vertices: list[Vertex], page_id: int, child: Vertex, other: int) -> bool:
@@ -71,10 +95,12 @@ def fits_relation(ctx: SynthContext, vertices: list[Vertex], page_id: int, child
     is said in the sentence that makes the link, as it was for the tree's own edge."""
     assert child.relation is not None
     terms = _clue_terms(vertices, child.relation)
+    nouns = _named_nouns(child.relation)
     names = [n for n in ctx.aliases(other)[:4] if len(n) >= 3]
     return any(
         term_coverage(terms, sentence.text) >= RELATION_COVERAGE
         and any(mentions_name(sentence.text, name) for name in names)
+        and _names_kinds(ctx, page_id, sentence.text, nouns)
         for sentence in ctx.sentences(page_id)
     )
 
@@ -159,6 +185,10 @@ def root_rivals(ctx: SynthContext, vertices: list[Vertex], extra: dict[int, Clai
     return UNBOUNDED if found is None else len(found) - 1
 
 
+def _claim_of(option: FactOption) -> Claim:
+    return fact_claim(option.sentence, option.clue, option.name_kinds)
+
+
 def _choose_fact(ctx: SynthContext, vertex: Vertex, options: list[FactOption]) -> FactOption:
     if len(options) == 1:
         return options[0]
@@ -177,15 +207,33 @@ def solvable(ctx: SynthContext, vertices: list[Vertex]) -> bool:
     return oracle_solve(ctx.index, compose(vertices), vertices, tries_per_vertex=ORACLE_TRIES).solved
 
 
+Standing = tuple[int, int, bool]  # (other pages that fit the answer, loose vertices, unsolvable by search)
+SETTLED: Standing = (0, 0, False)
+
+
+def loose_vertices(ctx: SynthContext, vertices: list[Vertex]) -> int:
+    """Leaves (where a reader starts) that a reader cannot pin down from their own clues: unbounded, or with
+    more than `MAX_VERTEX_RIVALS` other pages that fit. A question whose first clue fits any country is
+    unique to code (the words of a later clue are rare) but not to a reader, who must know where to start."""
+    loose = 0
+    for vertex in vertices[1:]:
+        if children_of(vertices, vertex):
+            continue  # bounded by its child through the link, as a searcher follows it
+        found = answer_set(ctx, vertices, vertex)
+        loose += found is None or len(found) - 1 > MAX_VERTEX_RIVALS
+    return loose
+
+
 def _standing(
     ctx: SynthContext, vertices: list[Vertex], vertex: Vertex | None = None, claim: Claim | None = None
-) -> tuple[int, bool]:
-    """(other pages that fit, whether a searcher cannot solve it), with `claim` added to `vertex` for a try."""
+) -> Standing:
+    """Where the question stands, with `claim` added to `vertex` for a try."""
     if vertex is not None and claim is not None:
         vertex.claims.append(claim)
     try:
         rivals = root_rivals(ctx, vertices)
-        return rivals, bool(rivals) or not solvable(ctx, vertices)
+        loose = loose_vertices(ctx, vertices)
+        return rivals, loose, bool(rivals or loose) or not solvable(ctx, vertices)
     finally:
         if vertex is not None and claim is not None:
             vertex.claims.remove(claim)
@@ -195,15 +243,15 @@ def pin_down(ctx: SynthContext, vertices: list[Vertex]) -> None:
     """Add facts (or a back-link to the answer), best first, until only the answer fits and the oracle can
     solve the question; TreeRejected("underdetermined") when nothing can make it so."""
     left = _standing(ctx, vertices)
-    while left != (0, False):
+    while left != SETTLED:
         if sum(len(v.claims) for v in vertices) >= MAX_FACTS_PER_TREE:
             raise _rejection(left, f"after {MAX_FACTS_PER_TREE} facts")
-        tried: list[tuple[tuple[int, bool], int, int, int, Vertex, FactOption | LinkOption]] = []
+        tried: list[tuple[Standing, int, int, int, Vertex, FactOption | LinkOption]] = []
         for vertex in vertices:
             if len(vertex.claims) >= MAX_FACTS_PER_VERTEX:
                 continue
             for position, option in enumerate(fact_options(ctx, vertices, vertex)):
-                standing = _standing(ctx, vertices, vertex, fact_claim(option.sentence, option.clue))
+                standing = _standing(ctx, vertices, vertex, _claim_of(option))
                 # fewest rivals, solvable; then a fact reached through a hop over one of the answer's own;
                 # then the deeper vertex; then the shorter fact
                 tried.append(
@@ -232,22 +280,27 @@ def pin_down(ctx: SynthContext, vertices: list[Vertex]) -> None:
         else:
             facts = [o for o in same if isinstance(o, FactOption)]
             choice = _choose_fact(ctx, vertex, facts)
-            vertex.claims.append(fact_claim(choice.sentence, choice.clue))
+            vertex.claims.append(_claim_of(choice))
             said = f"'{choice.clue}'"
         left = _standing(ctx, vertices)
-        if left != (0, False):
-            ctx.note(f"{_count(left[0])} other pages still fit after {said} (vertex {vertex.index + 1})")
+        if left != SETTLED:
+            ctx.note(
+                f"{_count(left[0])} other pages still fit and {left[1]} vertices stay loose after {said} "
+                f"(vertex {vertex.index + 1})"
+            )
 
 
-def _rejection(left: tuple[int, bool], how: str) -> TreeRejected:
+def _rejection(left: Standing, how: str) -> TreeRejected:
     if left[0]:
         return TreeRejected("underdetermined", f"{_count(left[0])} other pages fit {how}")
+    if left[1]:
+        return TreeRejected("underdetermined", f"{left[1]} vertices below the answer stay loose {how}")
     return TreeRejected("oracle_unsolved", f"unique, but the oracle cannot solve it {how}")
 
 
 def _branches(
     ctx: SynthContext, vertices: list[Vertex]
-) -> list[tuple[tuple[int, bool], int, int, int, Vertex, LinkOption]]:
+) -> list[tuple[Standing, int, int, int, Vertex, LinkOption]]:
     """A second hop from the answer, as one more constraint: a page that links to the answer and says how in
     a sentence about itself ("A city is the largest city in that country"), which pins that page down too."""
     root = vertices[0]

@@ -59,12 +59,14 @@ _SINGULAR = {"are": "is", "were": "was", "have": "has"}
 # a clause that cannot stand on its own: a name cut out of a compound ("south-a country"), a sentence break or
 # an abbreviation inside, or a word that points at other text ("the latter")
 _JUNK = re.compile(
-    r"\w-(?:a|an|the|that|one)\b|\.\s|[A-Z]\.$|\bthe (?:latter|former)\b|\bsuch\b|\bminus\b|"
+    r"\w[-–—](?:a|an|the|that|one|another)\b|\.\s|[A-Z]\.$|\bthe (?:latter|former)\b|\bsuch\b|\bminus\b|"
     # a modifier left before a kind that replaced a name ("modern a state", "a semi-nomadic a country"), or an
     # adjective left at the end when its noun was cut ("is the main governmental")
     r"\b(?:a|an|the|modern|present-day|ancient|historic)\s+(?:[a-z-]+\s+)?(?:a|an)\s|"
     r"\b(?:the|a|an|main|major|chief)\s+[a-z-]+(?:al|ic|ive|ous|ful|ary|ian)$|"
     r"\b(?:known|referred to|called|named|nicknamed|dubbed)\s+as\s+(?:a|an|the|one)\b|"
+    # a time clause whose time was cut ("was when a dictator ...")
+    r"^(?:is|was|are|were)\s+(?:when|while|where)\b|"
     r"\b(?:of|in|on|at|to|with|from|by|into) (?:near|across|of|in|on|at|to|with|from|by|into)\b|"
     # blurring that left a figure's "of" with nothing after it ("between dozens of and tens of millions")
     r"\bof(?:\s+(?:and|or|to)\b|\s*[,;])"
@@ -252,6 +254,8 @@ def predicate(
     else:
         clause = _shorter(_cut_clause(rest))
     clause = blur_numbers(clause.strip().rstrip(" ,.;:"))
+    # "is also the official language": "also" points at a fact the question does not give
+    clause = re.sub(r"^((?:is|was|are|were|has|had)\s+)?also\s+", r"\1", clause)
     clause = re.sub(r"^(are|were|have)\b", lambda m: _SINGULAR[m.group(1)], clause)
     n_words = len(clause.split())
     if not MIN_CLUE_WORDS - (how == "whose") <= n_words <= MAX_CLUE_WORDS or clause.count('"') % 2:
@@ -309,7 +313,12 @@ def _target_clause(rest: str, target: str) -> str | None:
         return None  # an item of a list after a colon or "including": no relation of its own
     first_end = _CLAUSE_END.search(rest)
     if first_end is None or first_end.start() >= found.end():
-        return _cut_clause(rest, found.end())
+        clause = _cut_clause(rest, found.end())
+        if _PARTITIVE.search(clause) and _LIST_GOES_ON.match(rest, len(clause)):
+            return None  # "is subdivided into A, B and C": A alone would read as the whole
+        return clause
+    if _RELATIVE_BEFORE.search(rest[: found.start()]):
+        return None  # the target is said of another noun ("founded a dynasty, which ruled A and B")
     items = re.split(r",\s+(?:and\s+|or\s+)?|\s+(?:and|or)\s+(?=[A-Z])", _cut_list_end(rest, found.end()))
     holding = next((item for item in items if _mention(item, target)), None)
     if holding is None:
@@ -327,6 +336,10 @@ def _target_clause(rest: str, target: str) -> str | None:
     if first_name is None:
         return None
     lead = head[: first_name.start()]
+    if re.search(r"['’]s\b|\s(?:with|of|from|between)\s", head[first_name.start() :]):
+        return (
+            None  # the first item is a phrase about a name ("A's northern border with B, C ..."), not a name
+        )
     if re.match(r"(?:to|in|on|at|from|by|with)\b", holding):
         # "bordered to the north by A, to the east by B": the item brings its own preposition; keep the verb
         verbs = re.match(r"(?:(?:\w+ly|also|is|was|are|were|has|have|had|been)\s+)*[a-z]+\s+", head)
@@ -346,6 +359,10 @@ def _cut_list_end(text: str, after: int) -> str:
     return text[: end.start()] if end else text
 
 
+_RELATIVE_BEFORE = re.compile(r",\s+(?:which|who|whom|whose|where|when)\b")
+# verbs that split their subject into parts: one part of a list alone is a false clue
+_PARTITIVE = re.compile(r"\b(?:subdivided|divided|split|partitioned|composed|comprises|comprised|consists)\b")
+_LIST_GOES_ON = re.compile(r"\s*,\s+(?:the\s+)?[A-Z]")
 _LIST_END = re.compile(r";|\.\s|\.$|,\s+(?:which|who|where|while|although|but)\b")
 
 

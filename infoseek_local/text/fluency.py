@@ -111,6 +111,14 @@ _ENTITY = re.compile(
     re.IGNORECASE,
 )
 _WHICH_ENTITY_OPENING = re.compile(r"Which entity\b")
+# "the states of a state", "the province of a province", "another country and that country": two names of
+# one kind masked side by side, which no reader can tell apart
+_SAME_KIND_TWICE = re.compile(
+    r"\b([a-z]{3,}?)(?:e?s)?\s+of\s+(?:a|an|another|that)\s+\1\b|"
+    r"\banother\s+([a-z]+)\s+(?:and|or)\s+(?:a|an|that)\s+\2\b"
+)
+# "whose capital is one." / "is one and ...": a name replaced by "one" that nothing later refers to
+_DANGLING_ONE = re.compile(r"\b(?:is|was|are|were)\s+one(?=\s*(?:[.,;?]|and\b|but\b))")
 # "better known as it or simply ...": a masked name replaced by the pronoun
 _NAME_AS_IT = re.compile(r"\b(?:known as|referred to as|called|named)\s+it\b(?=\s*(?:[,;?)]|or\b|and\b|$))")
 _PREPOSITION_IT = re.compile(
@@ -153,6 +161,8 @@ def _placeholders(question: str) -> list[str]:
             continue
         found.append(f"placeholder {match.group(0).lower()!r}")
     found += [f"pronoun used as a name {m.group(0)!r}" for m in _NAME_AS_IT.finditer(question)]
+    found += [f"placeholder {m.group(0)!r}" for m in _DANGLING_ONE.finditer(question)]
+    found += [f"one kind for two names {m.group(0)!r}" for m in _SAME_KIND_TWICE.finditer(question)]
     for match in _PREPOSITION_IT.finditer(question):
         follower = match.group(1)
         # "of it tree": a masked name left "it" before its head noun; "for it is" / "of it derives" are clauses

@@ -341,7 +341,9 @@ def _magnitude(number: str) -> str:
         return number  # small counts ("3 sons") are rarely what gives an entity away
     for limit, words in (
         (10**2, "dozens of"),
+        (2 * 10**2, "over a hundred"),  # 187 km is not "hundreds of" km to a reader
         (10**3, "hundreds of"),
+        (2 * 10**3, "over a thousand"),
         (10**4, "thousands of"),
         (10**5, "tens of thousands of"),
         (10**6, "hundreds of thousands of"),

@@ -78,7 +78,8 @@ def check_grounded(question: Question, ctx: CheckContext) -> Verdict:
     failures: list[dict[str, Any]] = []
     kinds = frozenset(t for v in tree.vertices for t in content_tokens(v.descriptor))
     for vertex_index, page_id, title, claim in claims:
-        method, problem = _judge_claim(claim, page_id, kinds, ctx)
+        named = frozenset(t for kind in claim.name_kinds for t in content_tokens(kind))
+        method, problem = _judge_claim(claim, page_id, kinds | named, ctx)
         if problem:
             failures.append({"vertex": vertex_index, "page": title, "claim": claim.text, "problem": problem})
         else:
