@@ -83,11 +83,13 @@ def test_accepted_trees_are_grounded_deep_enough_and_questions_hide_their_entiti
                 if vertex.relation is not None:
                     parent = index.page(tree.vertices[vertex.parent].page_id)
                     assert vertex.relation.grounded
+                    # the edge is a link of its recorded kind: a hyperlink, or a mention in the page's text
+                    kinds = (vertex.edge_kind,)
                     if vertex.relation_from == "child":  # a back-link: this page links to its parent
-                        assert parent.id in {link.target for link in page.out_links}
+                        assert parent.id in {link.target for link in index.out_links(page.id, kinds)}
                         numbered_at = numbered
                     else:
-                        assert vertex.page_id in {link.target for link in parent.out_links}
+                        assert vertex.page_id in {link.target for link in index.out_links(parent.id, kinds)}
                         numbered_at = {s.number: s.text for s in split_sentences(parent.text)}
                     assert [numbered_at[n] for n in vertex.relation.sentence_ids] == vertex.relation.sentences
 

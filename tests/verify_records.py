@@ -98,13 +98,13 @@ class MemoryIndex:
     def page_by_url(self, address: str) -> Page | None:
         return next((p for p in self._pages if p.url == address), None)
 
-    def out_links(self, page_id: int) -> list[OutLink]:
+    def out_links(self, page_id: int, kinds: Sequence[str] = ("hyperlink",)) -> list[OutLink]:
         return []
 
-    def in_links(self, page_id: int) -> list[OutLink]:
+    def in_links(self, page_id: int, kinds: Sequence[str] = ("hyperlink",)) -> list[OutLink]:
         return []
 
-    def in_degree(self, page_id: int) -> int:
+    def in_degree(self, page_id: int, kinds: Sequence[str] = ("hyperlink",)) -> int:
         return 0
 
     def iter_pages(self) -> Iterator[Page]:

@@ -12,7 +12,7 @@ import msgspec
 from ..errors import LLMError
 from ..index.protocol import IndexLike
 from ..llm.base import Completion, GenParams
-from ..records import Page
+from ..records import OutLink, Page
 from ..text.masking import descriptor_of, is_acronym_of, kind_from_tagline, names_given_in
 from ..text.words import search_query, word_set
 from .config import SynthConfig
@@ -65,6 +65,9 @@ RELATIONAL_NOUNS = word_set(
     treasure designation example instance term"""
 )
 SIZE_WORDS = word_set("large small major minor big great vast long short wide broad")
+# the links a tree may follow: hyperlinks first, then pages that name another page in their text (a dump of
+# plain text, such as Common Crawl's WET files, has only those)
+LINK_KINDS = ("hyperlink", "mention")
 HUB_QUANTILE = 0.98  # pages linked from more pages than 98% of the corpus are hubs, not research hops
 LIST_PAGE = re.compile(
     r"^(?:list|lists|index|outline|timeline|glossary|category|portal)\s+of\b", re.IGNORECASE
@@ -106,7 +109,7 @@ def in_degree_quantile(index: IndexLike, quantile: float) -> int:
     """The in-degree at `quantile` of the corpus (hubs lie above it); computed once per open index."""
     import numpy as np
 
-    degrees = np.asarray(index.in_degrees())
+    degrees = np.asarray(index.in_degrees(LINK_KINDS))
     return int(np.quantile(degrees, quantile)) if len(degrees) else 0
 
 
@@ -193,7 +196,7 @@ class SynthContext:
         index/aliases.py)."""
         if page_id not in self._aliases:
             names = self.own_names(page_id)
-            for link in self.index.in_links(page_id):
+            for link in self.in_links(page_id):
                 anchor = " ".join(link.anchor.split())
                 if 3 <= len(anchor) <= 80:
                     names.append(anchor)
@@ -202,6 +205,15 @@ class SynthContext:
                 seen.setdefault(name.lower(), name)
             self._aliases[page_id] = list(seen.values())
         return self._aliases[page_id]
+
+    def out_links(self, page_id: int) -> list[OutLink]:
+        return self.index.out_links(page_id, LINK_KINDS)
+
+    def in_links(self, page_id: int) -> list[OutLink]:
+        return self.index.in_links(page_id, LINK_KINDS)
+
+    def in_degree(self, page_id: int) -> int:
+        return self.index.in_degree(page_id, LINK_KINDS)
 
     def page_named(self, name: str) -> int | None:
         """The page whose title (without a parenthetical) is `name`, any case; None when no page is."""

@@ -59,6 +59,7 @@ def add_child(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex, option:
         relation=relation_claim(option.sentence, option.clue, option.name_kinds),
         descriptor=ctx.descriptor(target.id),
         relation_from="child" if option.back else "parent",
+        edge_kind=option.link.kind,
     )
     vertices.append(child)
     return child

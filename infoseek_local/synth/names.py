@@ -82,7 +82,7 @@ def blur_names(ctx: SynthContext, page_id: int, clue: str, taken: tuple[str, ...
     already uses for entities a question refers back to. None when two names would read as one kind."""
     kinds: list[str] = []
     left = 0
-    anchors = {link.anchor.strip().lower(): link.target for link in ctx.index.out_links(page_id)}
+    anchors = {link.anchor.strip().lower(): link.target for link in ctx.out_links(page_id)}
     clue = _RIVER_FIRST.sub("a river", clue)  # "the river Isar"
     clue = _AN_BEFORE_CONSONANT.sub(r"\1a \2", _DEMONYM.sub(_drop_demonym, clue))
     for span in sorted({m.group(0) for m in _NAME_SPAN.finditer(clue)}, key=len, reverse=True):

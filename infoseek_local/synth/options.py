@@ -171,7 +171,7 @@ def _blurred(ctx: SynthContext, page_id: int, clue: str | None, kind: str) -> Bl
 
 
 def _back_option(
-    ctx: SynthContext, vertices: list[Vertex], vertex: Vertex, source: int, anchor: str
+    ctx: SynthContext, vertices: list[Vertex], vertex: Vertex, source: int, anchor: str, kind: str
 ) -> LinkOption | None:
     """A sentence of a page that links to the vertex, as a clue about that page that names the vertex by its
     kind ("Kano is the second largest city in Nigeria" -> "is the second largest city in a country")."""
@@ -190,7 +190,7 @@ def _back_option(
         clue = mask_tree_entities(ctx, [*vertices, source_vertex], source_vertex, clue)
         blurred = _blurred(ctx, source, clue, vertex.descriptor)
         if blurred is not None:
-            link = OutLink(source, anchor)
+            link = OutLink(source, anchor, kind)
             return LinkOption(link, sentence, blurred.clue, True, blurred.kinds, blurred.names_left)
     return None
 
@@ -205,8 +205,11 @@ def link_options(
     free = _free_sentences(ctx, vertices, vertex)
     hub = ctx.hub_in_degree()
     said = [c.text for v in vertices for c in [*v.claims, v.relation] if c is not None]
-    candidates = [(link, False) for link in ctx.index.out_links(vertex.page_id)]
-    candidates += [(link, True) for link in ctx.index.in_links(vertex.page_id)]  # target holds the source
+    same_kind_hops = sum(
+        1 for v in vertices if v.parent >= 0 and ctx.noun(v.page_id) == ctx.noun(vertices[v.parent].page_id)
+    )
+    candidates = [(link, False) for link in ctx.out_links(vertex.page_id)]
+    candidates += [(link, True) for link in ctx.in_links(vertex.page_id)]  # target holds the source
     scored: list[tuple[float, int, LinkOption]] = []
     seen: set[int] = set()
     for position, (link, back) in enumerate(candidates):
@@ -214,17 +217,17 @@ def link_options(
             continue
         if vertex.index == 0 and link.target in ctx.avoid_first_hops:
             continue
-        if ctx.index.in_degree(link.target) > hub or not ctx.noun(link.target):
+        if ctx.noun(link.target) == ctx.noun(vertex.page_id) and (vertex.index == 0 or same_kind_hops):
+            continue  # "an emperor ... an emperor ... an emperor": one such hop reads, two do not
+        if ctx.in_degree(link.target) > hub or not ctx.noun(link.target):
             continue  # a hub ("Earth") is a vague vertex every tree passes through; a kindless page has no name
         if any(mentions_name(text, name) for text in said for name in ctx.aliases(link.target)[:4]):
             continue  # a clue already in the tree names it: as a vertex it would leak
-        if ctx.noun(link.target) == ctx.noun(vertex.page_id):
-            continue  # "a country is bordered by a country": every neighbour fits, and "that country" is unclear
         if back:
             anchored = OutLink(vertex.page_id, link.anchor)
             if not _names_its_target(ctx, anchored):
                 continue
-            option = _back_option(ctx, vertices, vertex, link.target, link.anchor)
+            option = _back_option(ctx, vertices, vertex, link.target, link.anchor, link.kind)
         else:
             if not _names_its_target(ctx, link):
                 continue
@@ -235,9 +238,11 @@ def link_options(
         # hubs (linked from everywhere) are recalled from memory and make vague vertices: prefer the long tail
         title = ctx.page(link.target if not back else vertex.page_id).title
         score = 2 * (link.anchor.lower() == title.lower()) + link.anchor[:1].isupper() - back
-        score -= math.log2(1 + ctx.index.in_degree(link.target)) / 2
+        score -= math.log2(1 + ctx.in_degree(link.target)) / 2
         score -= len(option.clue.split()) / 10
         score -= option.names_left  # a name left in the clue is a key to recall or to type
+        score -= 2 * (ctx.noun(link.target) == ctx.noun(vertex.page_id))  # "a country borders a country"
+        score -= 0.5 * (link.kind == "mention")  # a hyperlink is the page author's own link: preferred
         if vertex.index == 0:
             rank = reveal_rank(ctx, vertex.page_id, option.clue)
             if rank == 1:

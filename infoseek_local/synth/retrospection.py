@@ -84,7 +84,7 @@ def _names_kinds(ctx: SynthContext, page_id: int, sentence: str, nouns: tuple[st
     if not nouns:
         return True
     lowered = sentence.lower()
-    linked = {ctx.noun(link.target) for link in ctx.index.out_links(page_id) if link.anchor in sentence}
+    linked = {ctx.noun(link.target) for link in ctx.out_links(page_id) if link.anchor in sentence}
     return all(
         noun in linked or re.search(r"\b" + re.escape(noun) + r"(?:e?s)?\b", lowered) for noun in nouns
     )
@@ -121,12 +121,10 @@ def _related(ctx: SynthContext, vertices: list[Vertex], child: Vertex, below: se
     pages: set[int] = set()
     for page_id in below:
         if child.relation_from == "child":
-            targets = {link.target for link in ctx.index.out_links(page_id)}
+            targets = {link.target for link in ctx.out_links(page_id)}
             pages.update(t for t in targets if fits_relation(ctx, vertices, page_id, child, t))
         else:
-            sources = {
-                link.target for link in ctx.index.in_links(page_id)
-            }  # in-links: target holds the source
+            sources = {link.target for link in ctx.in_links(page_id)}  # in-links: target holds the source
             pages.update(p for p in sources if fits_relation(ctx, vertices, p, child, page_id))
     return pages
 

@@ -29,7 +29,7 @@ def is_good_seed(ctx: SynthContext, page_id: int, max_in_degree: int) -> bool:
     """A usable page, not a hub, with at least `min_seed_links` links that make a clean clue, one of which leads
     to a page with such a link too: the very test diffusion applies when it deepens (`options.link_options`),
     so a sampled seed can grow to two hops."""
-    if not ctx.is_usable_page(page_id) or ctx.index.in_degree(page_id) > max_in_degree:
+    if not ctx.is_usable_page(page_id) or ctx.in_degree(page_id) > max_in_degree:
         return False
     if not ctx.noun(page_id):
         return False  # "Which entity ...?" tells the reader nothing to look for
