@@ -348,3 +348,23 @@ def test_where_a_reader_starts_is_pinned_down(
     assert accepted
     for tree in accepted:
         assert loose_vertices(ctx, tree.vertices) == 0, tree.id
+
+
+def test_a_possessive_clue_reads_from_the_entity_it_names() -> None:
+    # the middle hop's clue "whose capital and largest city is that city" reads from the city
+    vertices = chain(
+        ("Czech language", "a language", "", "parent"),
+        ("Czech Republic", "a country", "whose official language is one", "parent"),
+        ("Prague", "a city", "whose capital and largest city is one", "parent"),
+        facts={2: ["lies on a river"]},
+    )
+    question = compose(vertices)
+    assert "That city is the capital and largest city of a country." in question, question
+    assert "There is" not in question and fluency_problems(question) == []
+    # and the answer asked for by such a clue: "Which state's capital is that city?"
+    root_asked = chain(
+        ("Bavaria", "a state", "", "parent"),
+        ("Munich", "a city", "whose capital and largest city is one", "parent"),
+        facts={1: ["lies on a river north of a mountain range"]},
+    )
+    assert compose(root_asked).endswith("Which state's capital and largest city is that city?")

@@ -63,6 +63,9 @@ _JUNK = re.compile(
     # a modifier left before a kind that replaced a name ("modern a state", "a semi-nomadic a country"), or an
     # adjective left at the end when its noun was cut ("is the main governmental")
     r"\b(?:a|an|the|modern|present-day|ancient|historic)\s+(?:[a-z-]+\s+)?(?:a|an)\s|"
+    # a place word left before a kind ("in central a country", "central and that country", "the Indus a river")
+    r"\b(?:central|northern|southern|eastern|western|modern-day|present-day)\s+(?:and\s+)?(?:a|an|that)\s|"
+    r"\b[A-Z][a-z]+\s+(?:a|an)\s+[a-z]|"
     r"\b(?:the|a|an|main|major|chief)\s+[a-z-]+(?:al|ic|ive|ous|ful|ary|ian)$|"
     r"\b(?:known|referred to|called|named|nicknamed|dubbed)\s+as\s+(?:a|an|the|one)\b|"
     # a time clause whose time was cut ("was when a dictator ...")

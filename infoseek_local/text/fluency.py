@@ -117,6 +117,12 @@ _SAME_KIND_TWICE = re.compile(
     r"\b([a-z]{3,}?)(?:e?s)?\s+of\s+(?:a|an|another|that)\s+\1\b|"
     r"\banother\s+([a-z]+)\s+(?:and|or)\s+(?:a|an|that)\s+\2\b"
 )
+# a place word or a name left before an article: "in central a country", "of modern-day a state", "the Indus a
+# river" (a name cut in two by a kind)
+_WORD_BEFORE_ARTICLE = re.compile(
+    r"\b(?:central|northern|southern|eastern|western|modern-day|present-day)\s+(?:and\s+)?(?:a|an|that)\s"
+    r"|(?<=[a-z] )[A-Z][a-z]+\s+(?:a|an)\s+[a-z]+"
+)
 # "whose capital is one." / "is one and ...": a name replaced by "one" that nothing later refers to
 _DANGLING_ONE = re.compile(r"\b(?:is|was|are|were)\s+one(?=\s*(?:[.,;?]|and\b|but\b))")
 # "better known as it or simply ...": a masked name replaced by the pronoun
@@ -163,6 +169,9 @@ def _placeholders(question: str) -> list[str]:
     found += [f"pronoun used as a name {m.group(0)!r}" for m in _NAME_AS_IT.finditer(question)]
     found += [f"placeholder {m.group(0)!r}" for m in _DANGLING_ONE.finditer(question)]
     found += [f"one kind for two names {m.group(0)!r}" for m in _SAME_KIND_TWICE.finditer(question)]
+    found += [
+        f"word left before an article {m.group(0).strip()!r}" for m in _WORD_BEFORE_ARTICLE.finditer(question)
+    ]
     for match in _PREPOSITION_IT.finditer(question):
         follower = match.group(1)
         # "of it tree": a masked name left "it" before its head noun; "for it is" / "of it derives" are clauses
