@@ -5,8 +5,10 @@ Each turn code lists lettered options and the model returns one of them through 
 - searches: the next clause of the question (its content words, deepest clue first), alone or joined with a
   name the last results showed (once all are searched: the last clause again with such a name, to reach the
   page of the name just read);
-- answers (once `min_searches` queries have run): the names and titles the results showed, newest first, without
-  the names the question or the last query already held (the answer is the entity just read about).
+- answers (once every clause has been searched, and on the last turn): the names and titles the results showed,
+  without those the question or the last query already held (the answer is the entity just read about); names
+  are ranked by the clue words around them (`ranked_names`) and titles of the asked kind come first.
+Options are shown in a seeded random order, so a small model's bias for a position does not choose for it.
 With `own_words` (for a bigger model) there are two more options, a query or an answer in the model's own words.
 Results are page sentences verbatim (`results.search_information`); no refiner call. The reasoning line of a
 turn is written by code from the move chosen, so it names nothing the results have not shown. The last turn
@@ -44,6 +46,7 @@ OWN_SEARCH = "search: (my own words)"
 OWN_ANSWER = "answer: (my own words)"
 OWN_CHARS = 60
 RESULTS_TOKENS = 700
+NEAR_CHARS = 40  # characters either side of a name read as its context
 _SENTENCE = re.compile(r"[^.?!]+[.?!]?")
 
 
@@ -145,26 +148,36 @@ def answer_options(state: _State, limit: int) -> list[str]:
 
 
 def ranked_names(titles: list[str], information: str, query: str) -> list[str]:
-    """Names of one search's results, most promising first. The hits are ordered by the words their sentence
-    shares with the query (the sentence that states the clue); then names that those sentences mention (the
-    entity the clue points to) alternate with the hits' titles (the entity the clue describes, which the next
-    clause may describe further)."""
+    """Names of one search's results, most promising first. Questions are made by masking a name in a page
+    sentence ("the western half of Sichuan" -> "the western half of a province"), so the name a clue points to
+    sits next to the clue's words: names a hit's sentence mentions are ranked by the query words around them
+    (then by the hit's overlap with the query, then by place), and alternate with the hits' titles (the entity
+    the clue describes, which the next clause may describe further), best-matching hit first."""
     query_words = {w.casefold() for w in query.split()}
     hits = []
     for rank, (title, line) in enumerate(zip(titles, information.splitlines(), strict=False)):
         sentence = line.split(": ", 1)[-1]
-        shared = len(query_words & {w.casefold() for w in re.findall(r"\w+", sentence)})
-        hits.append((-shared, rank, title, sentence))
+        hits.append((-len(query_words & _word_set(sentence)), rank, title, sentence))
     hits.sort()
-    mentioned = [
-        name
-        for _, _, title, sentence in hits
-        for name in names_in(sentence)
-        if not word_keys(name) <= word_keys(title)
-    ]
+    scored: list[tuple[int, int, int, str]] = []
+    for order, (_, _, title, sentence) in enumerate(hits):
+        for name in names_in(sentence):
+            if word_keys(name) <= word_keys(title):
+                continue
+            at = sentence.find(name)
+            end = at + len(name)
+            around = _word_set(
+                sentence[max(0, at - NEAR_CHARS) : at] + " " + sentence[end : end + NEAR_CHARS]
+            )
+            scored.append((-len(query_words & (around - _word_set(name))), order, at, name))
+    mentioned = [name for *_, name in sorted(scored)]
     ordered_titles = [title for _, _, title, _ in hits]
     alternating = [name for pair in zip_longest(mentioned, ordered_titles) for name in pair if name]
     return list(dict.fromkeys(alternating))
+
+
+def _word_set(text: str) -> set[str]:
+    return {w.casefold() for w in re.findall(r"\w+", text)}
 
 
 class ChoiceAgent:

@@ -25,6 +25,8 @@ MAX_QUERY_TERMS = 64
 _WORD = re.compile(r"\w+")
 
 
+HEAP_BYTES_PER_THREAD = 15_000_000  # tantivy's smallest indexing heap per thread
+
 TOKENIZERS = ("en_stem", "default")  # en_stem: English Snowball stemming (~3x slower to index, better recall)
 
 
@@ -54,8 +56,11 @@ class FulltextWriter:
         self._tantivy = tantivy
         self.index = tantivy.Index(build_schema(tokenizer), path=str(directory))
         threads = max(1, threads)
-        # 32 MB per indexing thread: as fast as 128 MB here, and it bounds the merge's peak RSS
-        self.writer = self.index.writer(heap_size=heap_bytes or (32 << 20) * threads, num_threads=threads)
+        # the indexing heap is the largest thing the merge holds; tantivy's floor per thread is as fast here as
+        # 32 or 128 MB (tools/bench_ingest_memory.py) and keeps the merge's peak memory low
+        self.writer = self.index.writer(
+            heap_size=heap_bytes or HEAP_BYTES_PER_THREAD * threads, num_threads=threads
+        )
 
     def add(self, page_id: int, url: str, title: str, body: str, anchors: str) -> None:
         doc = self._tantivy.Document(

@@ -89,7 +89,8 @@ _DETERMINED = re.compile(r"\b(its|their|his|her|whose)\s+$")
 _ARTICLE_BEFORE = re.compile(r"(?:\b(?:the|a|an)\s+)$", re.IGNORECASE)
 _COMPASS_BEFORE = re.compile(r"\b(?:north|south|east|west|central)\w*\s+$")
 _DANGLING_END = re.compile(
-    r"\b(?:\w+ing|of|by|to|in|at|on|with|from|for|and|or|the|a|an|its|their|his|her|as|than|that|which)$"
+    r"\b(?:\w+ing|of|by|to|in|at|on|with|from|for|and|or|the|a|an|its|their|his|her|as|than|that|which)$|"
+    r"\b(?:bounded|bordered|flanked) (?:on|to) the \w+$"  # "is bounded on the northeast" (by what?)
 )
 
 
