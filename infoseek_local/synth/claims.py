@@ -17,22 +17,20 @@ PLACEHOLDER_WORDS = frozenset({"one"})
 
 def relation_claim(sentence: Sentence, clue: str, name_kinds: tuple[str, ...] = ()) -> Claim:
     """The parent page's sentence that links to the child, as a clue about the parent."""
-    return Claim(
-        text=clue,
-        sentence_ids=[sentence.number],
-        sentences=[sentence.text],
-        kind="relation",
-        name_kinds=list(name_kinds),
-    )
+    return _claim(sentence, clue, "relation", name_kinds)
 
 
 def fact_claim(sentence: Sentence, clue: str, name_kinds: tuple[str, ...] = ()) -> Claim:
     """A fact about a vertex from one sentence of its own page."""
+    return _claim(sentence, clue, "attribute", name_kinds)
+
+
+def _claim(sentence: Sentence, clue: str, kind: str, name_kinds: tuple[str, ...]) -> Claim:
     return Claim(
         text=clue,
         sentence_ids=[sentence.number],
         sentences=[sentence.text],
-        kind="attribute",
+        kind=kind,
         name_kinds=list(name_kinds),
     )
 
