@@ -131,6 +131,7 @@ class Tree(Struct, tag="tree", kw_only=True):
     notes: list[str] = field(default_factory=list)
     llm_calls: int = 0  # synth: LLM calls and tokens (prompt + completion) spent on this tree
     llm_tokens: int = 0
+    instruction_sentences: int = 0  # page sentences that speak to a model, kept out of its clues
 
 
 class Question(Struct, tag="question", kw_only=True):

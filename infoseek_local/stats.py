@@ -48,6 +48,9 @@ def synth_funnel(run_dir: Path) -> Section | None:
         ("accepted claims grounded", f"{sum(c.grounded for c in claims)}/{len(claims)}"),
     ]
     rows += [(f"rejected: {reason}", n) for reason, n in rejected.most_common()]
+    instructions = sum(t.instruction_sentences for t in trees)
+    if instructions:
+        rows.append(("page sentences that speak to a model (kept out of clues)", instructions))
     return Section("synthesis funnel", rows)
 
 

@@ -106,6 +106,23 @@ def test_an_injected_sentence_is_never_a_fact_to_claim(index: Index) -> None:
     cited = [option.sentence.text for option in fact_options(ctx, [vertex], vertex)]
     assert "Varnholm hosts a herring festival every summer that draws thousands of visitors." in cited
     assert INJECTED_SENTENCE not in cited
+    assert len(ctx.instruction_sentences) == 1  # counted: the tree record and `stats` say how many
+
+
+def test_stats_counts_sentences_kept_out_of_clues(index: Index, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from infoseek_local.cli import cli
+
+    run = tmp_path / "run"
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text("Varnholm\n")
+    args = ["synth", "--index", str(index.path), "--out", str(run), "--backend", "fake"]
+    result = CliRunner().invoke(cli, [*args, "--seeds", str(seeds)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    stats = CliRunner().invoke(cli, ["stats", str(run)], catch_exceptions=False)
+    assert stats.exit_code == 0, stats.output
+    assert "speak to a model" in stats.output, stats.output
 
 
 def test_the_agent_sees_no_injected_sentence_in_page_text() -> None:

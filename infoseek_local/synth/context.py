@@ -139,6 +139,7 @@ class SynthContext:
     _descriptors: dict[int, str] = field(default_factory=dict)
     _named: dict[str, int | None] = field(default_factory=dict)
     reveals: dict[tuple[int, str, int], int | None] = field(default_factory=dict)  # options.reveal_rank's
+    instruction_sentences: set[tuple[int, int]] = field(default_factory=set)  # (page, sentence) kept out
     answer_sets: dict[tuple[object, ...], set[int] | None] = field(default_factory=dict)  # retrospection's
 
     def page(self, page_id: int) -> Page:

@@ -47,8 +47,16 @@ class FactOption:
 
 def is_statement(sentence: Sentence) -> bool:
     """A full sentence (5+ words, ending like one), not a heading, tagline or the page's own title line."""
-    ending = sentence.text.rstrip("\"')]").endswith((".", "!", "?"))
-    return len(words(sentence.text)) >= 5 and ending and not looks_like_instruction(sentence.text)
+    return len(words(sentence.text)) >= 5 and sentence.text.rstrip("\"')]").endswith((".", "!", "?"))
+
+
+def _instruction(ctx: SynthContext, page_id: int, sentence: Sentence) -> bool:
+    """Whether the sentence speaks to a model ("ignore previous instructions ..."): page text is written by
+    strangers and never becomes a clue; each one met is counted for `stats`."""
+    if not looks_like_instruction(sentence.text):
+        return False
+    ctx.instruction_sentences.add((page_id, sentence.number))
+    return True
 
 
 def defining_sentence(ctx: SynthContext, page_id: int) -> int:
@@ -67,6 +75,7 @@ def _free_sentences(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex) -
         and s.number != defining
         and is_statement(s)
         and len(s.text) <= MAX_OPTION_SENTENCE_CHARS
+        and not _instruction(ctx, vertex.page_id, s)
     ]
 
 

@@ -69,6 +69,7 @@ def synthesize_one(ctx: SynthContext, ref: SeedRef, provenance: Provenance) -> t
             notes=[*ctx.notes, str(rejected)],
             llm_calls=ctx.llm_calls,
             llm_tokens=ctx.llm_tokens,
+            instruction_sentences=len(ctx.instruction_sentences),
         )
         return tree, None
     tree = Tree(
@@ -80,6 +81,7 @@ def synthesize_one(ctx: SynthContext, ref: SeedRef, provenance: Provenance) -> t
         notes=list(ctx.notes),
         llm_calls=ctx.llm_calls,
         llm_tokens=ctx.llm_tokens,
+        instruction_sentences=len(ctx.instruction_sentences),
     )
     root = vertices[0]
     question = Question(
