@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from infoseek_local.corpus.warc_writer import WarcPage, html_page, write_warc
 from infoseek_local.index import graph as graph_module
+from infoseek_local.index import mentions as mentions_module
 from infoseek_local.index import spool as spool_module
 from infoseek_local.index.build import build_index
 from infoseek_local.index.reader import Index
@@ -38,6 +39,7 @@ def test_tiny_sort_buckets_give_the_same_index(tmp_path, sample_warc, sample_ind
     monkeypatch.setattr(spool_module, "BUCKET_KEYS", 7)
     monkeypatch.setattr(spool_module, "BLOCK", 5)
     monkeypatch.setattr(graph_module, "EDGE_BLOCK", 7)
+    monkeypatch.setattr(mentions_module, "BLOCK_PAIRS", 5)
     tiny = tmp_path / "tiny"
     build_index([str(sample_warc), str(extra)], tiny, workers=1)
     expected, got = snapshot(normal), snapshot(tiny)

@@ -65,6 +65,11 @@ def _save(directory: Path, name: str, values: np.ndarray, dtype) -> None:
     del out
 
 
+def _zeros(path: Path, length: int) -> np.ndarray:
+    """A new .npy file of `length` int64 zeros, memory-mapped for writing."""
+    return np.lib.format.open_memmap(path, mode="w+", dtype=np.int64, shape=(length,))
+
+
 def write_graph(directory: Path, n_pages: int, edges: EdgeSpool, *, with_offsets: bool = False) -> None:
     """The CSR arrays of the spooled edges; the in-edge permutation is a counting sort done block by block."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -88,16 +93,23 @@ def write_graph(directory: Path, n_pages: int, edges: EdgeSpool, *, with_offsets
     if with_offsets:
         _save(directory, "offsets", edges.offsets.values(), np.int64)
 
-    out_indptr = np.zeros(n_pages + 1, dtype=np.int64)
-    out_indptr[1:] = np.searchsorted(sources, np.arange(n_pages), side="right") if n_edges else 0
-    np.save(directory / "out_indptr.npy", out_indptr)
-    in_counts = np.zeros(n_pages, dtype=np.int64)
+    # every array of a value per page is written through a memory map, a block at a time: none is held in RAM
+    out_indptr = _zeros(directory / "out_indptr.npy", n_pages + 1)
+    for start in range(0, n_pages, EDGE_BLOCK):
+        pages = np.arange(start, min(start + EDGE_BLOCK, n_pages))
+        out_indptr[start + 1 : start + 1 + len(pages)] = (
+            np.searchsorted(sources, pages, side="right") if n_edges else 0
+        )
+    out_indptr.flush()
+    in_indptr = _zeros(directory / "in_indptr.npy", n_pages + 1)
     for start in range(0, n_edges, EDGE_BLOCK):
         distinct, counts = np.unique(np.asarray(targets[start : start + EDGE_BLOCK]), return_counts=True)
-        in_counts[distinct] += counts
-    in_indptr = np.zeros(n_pages + 1, dtype=np.int64)
-    np.cumsum(in_counts, out=in_indptr[1:])
-    np.save(directory / "in_indptr.npy", in_indptr)
+        in_indptr[distinct + 1] += counts
+    for start in range(0, n_pages, EDGE_BLOCK):  # running sum: in_indptr[i + 1] = in-links of pages 0..i
+        block = in_indptr[start + 1 : start + 1 + EDGE_BLOCK]
+        np.cumsum(block, out=block)
+        block += in_indptr[start]
+    in_indptr.flush()
     # stable counting sort by target, block by block (each step O(block)): edge ids of a target stay in
     # source order
     if n_edges == 0:
@@ -106,7 +118,9 @@ def write_graph(directory: Path, n_pages: int, edges: EdgeSpool, *, with_offsets
     in_edges = np.lib.format.open_memmap(
         directory / "in_edges.npy", mode="w+", dtype=np.int64, shape=(n_edges,)
     )
-    cursor = in_indptr[:-1].copy()
+    cursor = _zeros(edges.directory / "cursor.npy", n_pages)  # next free slot of each target in in_edges
+    for start in range(0, n_pages, EDGE_BLOCK):
+        cursor[start : start + EDGE_BLOCK] = in_indptr[start : min(start + EDGE_BLOCK, n_pages)]
     for start in range(0, n_edges, EDGE_BLOCK):
         block = np.asarray(targets[start : start + EDGE_BLOCK])
         order = np.argsort(block, kind="stable")

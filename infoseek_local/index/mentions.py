@@ -18,14 +18,18 @@ from array import array
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
+
+from .spool import Column, sorted_buckets
 
 MIN_NAME_CHARS = 3
 MAX_NAME_CHARS = 100
 MAX_NAME_WORDS = 8
 ANCHOR_AGREEMENT = 3  # distinct pages that link a target with the same words before those words name it
 MAX_SCANNED_CHARS = 1_000_000  # a page's text beyond this is not scanned for mentions
+BLOCK_PAIRS = 1 << 16  # (name, page) pairs turned into sort keys at once
 _TITLE_SEPARATORS = (" - ", " | ", " – ", " — ", " :: ")
 _OPENERS = " \t\"'([“‘"
 _NON_WORD = re.compile(r"\W")
@@ -96,15 +100,19 @@ class Mention:
 
 
 class MentionDictionary:
-    """Names → pages, built by `add` (in any order) and frozen by `matcher`."""
+    """Names → pages, built by `add` (in any order) and frozen by `matcher`. The automaton holds each distinct
+    name once; the (name, page) pairs, which grow with the pages, are spooled to files under `work` and sorted
+    there (index/spool.py), so RAM holds none of them."""
 
-    def __init__(self) -> None:
+    def __init__(self, work: Path) -> None:
         import ahocorasick
 
+        self._work = Path(work)
+        self._work.mkdir(parents=True, exist_ok=True)
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
         self._name_lengths = array("i")
-        self._pair_names = array("i")
-        self._pair_pages = array("i")
+        self._pair_names = Column(self._work / "pair_names", "i")
+        self._pair_pages = Column(self._work / "pair_pages", "i")
 
     @property
     def names(self) -> int:
@@ -126,23 +134,47 @@ class MentionDictionary:
 
     def matcher(self, page_sites: np.ndarray) -> MentionMatcher:
         """Freeze the dictionary; `page_sites` holds a site key per page id (ambiguous names)."""
-        names = np.frombuffer(self._pair_names, dtype=np.int32) if self._pair_names else np.zeros(0, np.int32)
-        pages = np.frombuffer(self._pair_pages, dtype=np.int32) if self._pair_pages else np.zeros(0, np.int32)
-        order = np.lexsort((pages, names))
-        names, pages = names[order], pages[order]
-        keep = np.r_[True, (names[1:] != names[:-1]) | (pages[1:] != pages[:-1])] if len(names) else []
-        names, pages = names[keep], pages[keep]
-        indptr = np.zeros(self.names + 1, dtype=np.int64)
-        np.cumsum(np.bincount(names, minlength=self.names), out=indptr[1:])
+        indptr, pages = self._pages_by_name()
         if self.names:
             self._automaton.make_automaton()
-        return MentionMatcher(self._automaton, np.asarray(self._name_lengths), indptr, pages, page_sites)
+        return MentionMatcher(self._automaton, self._name_lengths, indptr, pages, page_sites)
+
+    def _pages_by_name(self) -> tuple[np.ndarray, np.ndarray]:
+        """(indptr per name id, page ids): the distinct pages of name `n` are pages[indptr[n]:indptr[n + 1]],
+        ascending. Each pair is one uint64 key, the name id in the top bits and the page below, sorted
+        externally; pages is memory-mapped."""
+        names, pages = self._pair_names.values(), self._pair_pages.values()
+        name_bits = max(1, self.names.bit_length())
+        page_bits = 64 - name_bits
+        keys = Column(self._work / "pair_keys")
+        for start in range(0, len(names), BLOCK_PAIRS):
+            block_names = np.asarray(names[start : start + BLOCK_PAIRS]).astype(np.uint64)
+            block_pages = np.asarray(pages[start : start + BLOCK_PAIRS]).astype(np.uint64)
+            keys.extend(((block_names << np.uint64(page_bits)) | block_pages).view(np.int64))
+        keys.close()
+        indptr = np.zeros(self.names + 1, dtype=np.int64)
+        sorted_pages = Column(self._work / "name_pages", "i")
+        previous = None  # the last key kept (duplicates of a pair lie next to each other once sorted)
+        for block, _ in sorted_buckets(keys.values(), self._work):
+            if not len(block):
+                continue
+            keep = np.r_[previous is None or block[0] != previous, block[1:] != block[:-1]]
+            previous = block[-1]
+            block = block[keep]
+            indptr[1:] += np.bincount((block >> np.uint64(page_bits)).astype(np.int64), minlength=self.names)
+            sorted_pages.extend((block & np.uint64((1 << page_bits) - 1)).astype(np.int32))
+        np.cumsum(indptr, out=indptr)
+        for column in (keys, self._pair_names, self._pair_pages):
+            column.close()
+            column.path.unlink()
+        sorted_pages.close()
+        return indptr, sorted_pages.values()
 
 
 class MentionMatcher:
     def __init__(self, automaton, name_lengths, indptr, pages, page_sites) -> None:
         self._automaton = automaton
-        self._name_lengths = name_lengths.tolist()
+        self._name_lengths = name_lengths
         self._indptr = indptr
         self._pages = pages
         self._page_sites = page_sites

@@ -6,8 +6,10 @@ theirs). The first occurrence of a URL or of an exact text wins. Everything is w
 directory; the caller switches the manifest to it only when it is complete. Every merge rebuilds the mention
 links of every page, so pages added later are mentioned by old pages as well as mentioning them.
 
-Memory stays flat as the corpus grows: keys, edges and spools live in files under `_work/` (index/spool.py);
-what stays in RAM is a few bytes per page in numpy arrays and the mention dictionary's automaton.
+Memory stays flat as the corpus grows: keys, edges, name pairs and every per-page array live in files under
+`_work/` (index/spool.py), read memory-mapped (their pages are file-backed: the kernel reclaims them); what
+stays in RAM is two flags per extracted record, the mention automaton (one entry per distinct name) and
+tantivy's indexing heap (fixed, per thread). Freed heap is handed back to the OS between passes (memory.py).
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ from ..records import ExtractedPage, OutLink, Page, RawLink
 from ..store import read_shard, shard_path
 from .chrome import ChromeCounter, pair_key, site_of
 from .fulltext import FulltextWriter
-from .graph import EdgeSpool, LinkGraph, write_graph
-from .mentions import MentionDictionary, agreed_anchor_names, title_names
+from .graph import EDGE_BLOCK, EdgeSpool, LinkGraph, write_graph
+from .memory import release_freed_memory
+from .mentions import ANCHOR_AGREEMENT, MentionDictionary, agreed_anchor_names, title_names
 from .pagestore import PageStoreReader, PageStoreWriter
 from .spool import Column
 from .urlkeys import UrlTable, assign_ids, url_key
@@ -85,17 +88,18 @@ def merge_shards(
         column.path.unlink()
     chrome = chrome_counter.chrome_pairs()
     n_pages = int(accepted.sum())
+    release_freed_memory()
     seconds["ids"] = time.perf_counter() - started
 
     # pass 2: resolve hyperlinks, write the page store in id order, collect title names
     started = time.perf_counter()
     urls = UrlTable(work)
     edges = EdgeSpool(work / "hyperlinks")
-    names = MentionDictionary() if mention_links else None
+    names = MentionDictionary(work / "names") if mention_links else None
     page_sites = np.lib.format.open_memmap(work / "sites.npy", mode="w+", dtype=np.int64, shape=(n_pages,))
     store = PageStoreWriter(gen_dir / "pages")
     page_id = 0
-    for page, keep in zip(_iter_extracted(extract_dir, sources), accepted.tolist(), strict=True):
+    for page, keep in zip(_iter_extracted(extract_dir, sources), _flags(accepted), strict=True):
         if not keep:
             continue
         site_key = hash(site_of(page.url))
@@ -124,6 +128,7 @@ def merge_shards(
     del accepted, urls
     counts["links"] = len(edges)
     write_graph(gen_dir / HYPERLINK_DIR, n_pages, edges)
+    release_freed_memory()
     seconds["pages_and_hyperlinks"] = time.perf_counter() - started
 
     # pass 3: names from agreed in-link anchors, then mention links of every page and the full text, with the
@@ -134,21 +139,23 @@ def merge_shards(
     matcher = None
     if names is not None:
         counts["mention_names_from_titles"] = names.names
-        in_indptr = np.asarray(graph.in_indptr)
-        for target in np.flatnonzero(np.diff(in_indptr) >= 3).tolist():
-            anchors = graph.anchors_of(graph.in_edges[in_indptr[target] : in_indptr[target + 1]])
-            for name in agreed_anchor_names(anchors, pages.get(target).title):
+        titles = PageStoreReader(gen_dir / "pages", cached_frames=2)  # targets come in id order
+        for target in _linked_by_several(graph.in_indptr):
+            anchors = graph.anchors_of(graph.in_edges[graph.in_indptr[target] : graph.in_indptr[target + 1]])
+            for name in agreed_anchor_names(anchors, titles.get(target).title):
                 names.add(name, target)
+        titles.close()
         counts["mention_names"] = names.names
         page_sites.flush()
         matcher = names.matcher(page_sites)
+    release_freed_memory()
     seconds["mention_dictionary"] = time.perf_counter() - started
 
     started = time.perf_counter()
     mention_seconds = 0.0
     mentions = EdgeSpool(work / "mentions")
     writer = FulltextWriter(gen_dir / "tantivy", tokenizer=tokenizer, threads=threads)
-    in_indptr = np.asarray(graph.in_indptr)
+    in_indptr = graph.in_indptr
     for page in pages:
         if matcher is not None:
             before = time.perf_counter()
@@ -161,6 +168,7 @@ def merge_shards(
         anchors = " ".join(graph.anchors_of(graph.in_edges[start:end])) if end > start else ""
         writer.add(page.id, page.url, page.title, page.text, anchors[:MAX_ANCHOR_FIELD_CHARS])
     pages.close()
+    release_freed_memory()  # before the commit's own peak
     counts["mention_links"] = len(mentions)
     if matcher is not None:
         counts["ambiguous_mentions"] = matcher.ambiguous
@@ -172,6 +180,20 @@ def merge_shards(
     shutil.rmtree(work, ignore_errors=True)
     counts["pages"] = n_pages
     return dict(counts), {name: round(value, 3) for name, value in seconds.items()}
+
+
+def _flags(accepted: np.ndarray) -> Iterator[bool]:
+    """The accepted flag of each record, a block at a time (a list of them all would be O(records) objects)."""
+    for start in range(0, len(accepted), EDGE_BLOCK):
+        yield from accepted[start : start + EDGE_BLOCK].tolist()
+
+
+def _linked_by_several(in_indptr: np.ndarray) -> Iterator[int]:
+    """Ids of the pages with ANCHOR_AGREEMENT or more in-links, in id order, read a block of pages at a time."""
+    n_pages = len(in_indptr) - 1
+    for start in range(0, n_pages, EDGE_BLOCK):
+        block = np.asarray(in_indptr[start : min(start + EDGE_BLOCK, n_pages) + 1])
+        yield from (np.flatnonzero(np.diff(block) >= ANCHOR_AGREEMENT) + start).tolist()
 
 
 def _resolve_links(

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 
 BLOCK = 1 << 16  # values buffered before a write
-BUCKET_KEYS = 1 << 18  # keys sorted in memory at once (~10 MB with their positions and the sort's arrays)
-MAX_BUCKETS = 256  # open bucket files; past 67M keys the buckets grow instead
+BUCKET_KEYS = 1 << 16  # keys sorted in memory at once (~3 MB with their positions and the sort's arrays)
+MAX_BUCKETS = 256  # open bucket files; past 16M keys the buckets grow instead
 
 
 class Column:

@@ -40,7 +40,7 @@ def assign_ids(url_keys: np.ndarray, text_keys: np.ndarray, work: Path) -> tuple
     the accepted records' ranks in record order."""
     first_url = first_occurrences(url_keys, work)
     accepted = first_occurrences(text_keys, work, select=first_url) & first_url
-    ids = np.cumsum(accepted, dtype=np.int64) - 1
+    ids = _record_ids(accepted, work)
     n_pages = int(accepted.sum())
     table_keys = np.lib.format.open_memmap(
         work / "url_keys.npy", mode="w+", dtype=np.uint64, shape=(n_pages,)
@@ -58,3 +58,15 @@ def assign_ids(url_keys: np.ndarray, text_keys: np.ndarray, work: Path) -> tuple
         "duplicate_text": int(first_url.sum() - n_pages),
     }
     return accepted, counts
+
+
+def _record_ids(accepted: np.ndarray, work: Path) -> np.ndarray:
+    """Each record's page id were it accepted (rank among accepted records, less one), memory-mapped."""
+    if not len(accepted):
+        return np.zeros(0, np.int64)
+    ids = np.lib.format.open_memmap(
+        work / "record_ids.npy", mode="w+", dtype=np.int64, shape=(len(accepted),)
+    )
+    np.cumsum(accepted, dtype=np.int64, out=ids)
+    ids -= 1
+    return ids

@@ -63,7 +63,7 @@ RELATIONAL_NOUNS = word_set(
     """portion retention decomposition cradle study branch analogy motif property feature description aspect
     piece storage act son daughter wife husband water use variety expansion without muscular edible
     treasure designation example instance term first second third fourth fifth sixth seventh eighth ninth
-    tenth emergence division point"""
+    tenth emergence division point break"""
 )
 SIZE_WORDS = word_set("large small major minor big great vast long short wide broad")
 # the links a tree may follow: hyperlinks first, then pages that name another page in their text (a dump of

@@ -65,6 +65,7 @@ _JUNK = re.compile(
     r"\b(?:a|an|the|modern|present-day|ancient|historic)\s+(?:[a-z-]+\s+)?(?:a|an)\s|"
     # a place word left before a kind ("in central a country", "central and that country", "the Indus a river")
     r"\b(?:central|northern|southern|eastern|western|modern-day|present-day)\s+(?:and\s+)?(?:a|an|that)\s|"
+    r"\bopposite\s+(?:a|an|the)\s+[a-z]+$|"  # "borders opposite a country": opposite across what?
     r"\b[A-Z][a-z]+\s+(?:a|an)\s+[a-z]|"
     r"\b(?:the|a|an|main|major|chief)\s+[a-z-]+(?:al|ic|ive|ous|ful|ary|ian)$|"
     r"\b(?:known|referred to|called|named|nicknamed|dubbed)\s+as\s+(?:a|an|the|one)\b|"
@@ -261,6 +262,9 @@ def predicate(
     # "is also the official language": "also" points at a fact the question does not give
     clause = re.sub(r"^((?:is|was|are|were|has|had)\s+)?also\s+", r"\1", clause)
     clause = re.sub(r"^(are|were|have)\b", lambda m: _SINGULAR[m.group(1)], clause)
+    # a plural subject read as one entity: "are all native to" -> "is native to", "are some of the" -> "is one of"
+    clause = re.sub(r"^(is|was|has)\s+all\s+", r"\1 ", clause)
+    clause = re.sub(r"^(is|was)\s+some\s+of\b", r"\1 one of", clause)
     n_words = len(clause.split())
     if not MIN_CLUE_WORDS - (how == "whose") <= n_words <= MAX_CLUE_WORDS or clause.count('"') % 2:
         return None

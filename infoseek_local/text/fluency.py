@@ -116,6 +116,7 @@ _WHICH_ENTITY_OPENING = re.compile(r"Which entity\b")
 _SAME_KIND_TWICE = re.compile(
     r"\b([a-z]{3,}?)(?:e?s)?\s+of\s+(?:a|an|another|that)\s+\1\b|"
     r"\banother\s+([a-z]+)\s+(?:and|or)\s+(?:a|an|that)\s+\2\b"
+    r"|\b(?:a|an)\s+([a-z]+)\s+in\s+that\s+\3\b"
 )
 # a place word or a name left before an article: "in central a country", "of modern-day a state", "the Indus a
 # river" (a name cut in two by a kind)
