@@ -166,7 +166,11 @@ def _answer_set(
     for child in children_of(vertices, vertex):
         below = answer_set(ctx, vertices, child, extra)
         if below is None or len(below) > MAX_ENUMERATED:
-            continue  # too loose to enumerate: the relation alone bounds nothing
+            if child.relation_from == "parent":
+                # too loose to enumerate, but the clue is said on this vertex's page ("is located on a river
+                # north of a mountain range"): its words still bound this vertex, like a fact
+                facts.append(child.relation)
+            continue
         linked = _related(ctx, vertices, child, below)
         candidates = linked if candidates is None else candidates & linked
     if facts:
@@ -210,14 +214,21 @@ SETTLED: Standing = (0, 0, False)
 
 
 def loose_vertices(ctx: SynthContext, vertices: list[Vertex]) -> int:
-    """Leaves (where a reader starts) that a reader cannot pin down from their own clues: unbounded, or with
-    more than `MAX_VERTEX_RIVALS` other pages that fit. A question whose first clue fits any country is
-    unique to code (the words of a later clue are rare) but not to a reader, who must know where to start."""
-    loose = 0
+    """Starting points a reader cannot pin down from their own clues: unbounded, or with more than
+    `MAX_VERTEX_RIVALS` other pages that fit. A start is a leaf with a clue of its own (a fact, or a back-link
+    said on its page), or else the leaf's parent, whose page names the leaf only by its kind ("A capital is
+    located on a river north of a mountain range": the reader starts from the capital). A question whose first
+    clue fits any country is unique to code (the words of a later clue are rare) but not to a reader, who
+    must know where to start."""
+    starts = set()
     for vertex in vertices[1:]:
         if children_of(vertices, vertex):
             continue  # bounded by its child through the link, as a searcher follows it
-        found = answer_set(ctx, vertices, vertex)
+        own_clue = vertex.claims or vertex.relation_from == "child"
+        starts.add(vertex.index if own_clue else vertex.parent)
+    loose = 0
+    for index in starts - {0}:  # the answer's own uniqueness is `root_rivals`
+        found = answer_set(ctx, vertices, vertices[index])
         loose += found is None or len(found) - 1 > MAX_VERTEX_RIVALS
     return loose
 
