@@ -85,7 +85,11 @@ def blur_names(ctx: SynthContext, page_id: int, clue: str, taken: tuple[str, ...
     anchors = {link.anchor.strip().lower(): link.target for link in ctx.out_links(page_id)}
     clue = _RIVER_FIRST.sub("a river", clue)  # "the river Isar"
     clue = _AN_BEFORE_CONSONANT.sub(r"\1a \2", _DEMONYM.sub(_drop_demonym, clue))
-    for span in sorted({m.group(0) for m in _NAME_SPAN.finditer(clue)}, key=len, reverse=True):
+    # longest first, then in text order: the same clue gives the same result in every process
+    spans = sorted(
+        {m.group(0): m.start() for m in _NAME_SPAN.finditer(clue)}.items(), key=lambda s: (-len(s[0]), s[1])
+    )
+    for span, _ in spans:
         name = re.sub(r"^[Tt]he\s+", "", span).strip(" .")
         if name in _NOT_NAMES or not name or not re.search(r"\b" + re.escape(name), clue):
             continue
