@@ -14,7 +14,10 @@ import click
     "--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Index directory."
 )
 @click.option(
-    "--workers", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores)."
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes (default: all cores; at most 8 per core).",
 )
 @click.option(
     "--max-body-bytes",

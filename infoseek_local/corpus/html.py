@@ -9,9 +9,11 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from ..records import RawLink
 from .links import extract_research_links
+from .titles import may_carry_site_name, site_keys, strip_site_name
 
 MAX_TITLE_CHARS = 500
 # the <html lang> attribute; a regex on the first bytes, as a DOM query costs more than the whole link scan
@@ -53,6 +55,8 @@ def extract_html(body: bytes, url: str, charset: str | None) -> HtmlContent:
     if not text.strip():  # the main-content heuristic can drop everything on very short pages
         text = extract_plain_text(tree, main_content=False, alt_texts=False, list_bullets=False)
     title = " ".join((tree.title or "").split())[:MAX_TITLE_CHARS]
+    if may_carry_site_name(title, url):
+        title = strip_site_name(title, site_keys(url, _declared_site_name(tree)))
     lang_match = _HTML_LANG.search(html, 0, 4096)
     lang = lang_match.group(1)[:16] if lang_match is not None else ""
     if not title and tree.body is not None:
@@ -60,6 +64,12 @@ def extract_html(body: bytes, url: str, charset: str | None) -> HtmlContent:
         title = " ".join(heading.text.split())[:MAX_TITLE_CHARS] if heading is not None else ""
     links, bad, boilerplate = extract_research_links(html, url)
     return HtmlContent(title, text.strip(), links, lang, bad, replaced, boilerplate)
+
+
+def _declared_site_name(tree: Any) -> str:
+    head = tree.head
+    meta = head.query_selector('meta[property="og:site_name"]') if head is not None else None
+    return (meta.getattr("content") or "")[:MAX_TITLE_CHARS] if meta is not None else ""
 
 
 def text_hash(text: str) -> str:

@@ -26,7 +26,7 @@ import msgspec
 
 from .. import __version__
 from ..corpus.warc import sniff_archive
-from ..errors import IndexMismatchError, InputError
+from ..errors import ConfigError, IndexMismatchError, InputError
 from ..run.executor import ShardTask, default_workers, run_shards
 from .extract import ExtractJob, extract_shard
 from .manifest import (
@@ -43,6 +43,13 @@ from .merge import merge_shards
 WARC_SUFFIXES = (".warc", ".warc.gz", ".warc.zst", ".arc", ".arc.gz", ".wet", ".wet.gz")
 EXTRACT_DIR = "extract"
 LOCK_FILE = ".lock"
+# more worker processes than this per core only cost memory (each holds a WARC reader and an HTML parser), and
+# tens of thousands of them, or of tantivy threads, fail deep inside the OS
+MAX_WORKERS_PER_CORE = 8
+
+
+class NoPagesError(InputError):
+    """No input file of a new index held a page: the run fails and leaves no half-built index behind."""
 
 
 class IndexConfig(msgspec.Struct, frozen=True, kw_only=True):
@@ -129,12 +136,45 @@ def build_index(
 ) -> dict[str, Any]:
     """Build or extend the index at `out` from `inputs`; returns the manifest."""
     config = config or IndexConfig()
-    workers = workers or default_workers()
+    workers = check_workers(workers)
     paths = expand_inputs(inputs)
     for path in paths:
         sniff_archive(path)  # raises on a file that is not a WARC/ARC, before anything is written
     out = Path(out)
+    created = not out.exists()
     _open_build_state(out, config)  # checks the directory (and creates it) before taking its lock
+    try:
+        return _build_locked(out, paths, config, workers, split_bytes, on_shard)
+    except NoPagesError:
+        if created:  # the failed first build made this directory: leave no trace of it
+            with contextlib.suppress(OSError):
+                (out / LOCK_FILE).unlink()
+                out.rmdir()
+        raise
+
+
+def check_workers(workers: int | None) -> int:
+    """The worker count to use: every core by default; an error for one the machine cannot give."""
+    cores = default_workers()
+    if workers is None:
+        return cores
+    limit = MAX_WORKERS_PER_CORE * cores
+    if not 1 <= workers <= limit:
+        raise ConfigError(
+            f"--workers {workers}: use 1 to {limit} ({MAX_WORKERS_PER_CORE} per CPU core, {cores} here); "
+            "leave it out to use every core"
+        )
+    return workers
+
+
+def _build_locked(
+    out: Path,
+    paths: list[Path],
+    config: IndexConfig,
+    workers: int,
+    split_bytes: int,
+    on_shard: Callable[[str, bool], None] | None,
+) -> dict[str, Any]:
     with _exclusive(out):
         state = _open_build_state(out, config)  # re-read: a run that just finished may have extended it
         known = {source["sha256"] for source in state["sources"]}
@@ -174,7 +214,12 @@ def build_index(
             skipped = Counter()
             for info in shard_info.values():
                 skipped.update(info.get("skipped", {}))
-            raise InputError(
+            # a plan of nothing but empty sources is no index: drop it, so that `info` does not ask for a rerun
+            # that can only fail again, and a later run with real input starts clean
+            if previous is None:
+                (out / BUILD_STATE).unlink(missing_ok=True)
+                shutil.rmtree(extract_dir, ignore_errors=True)
+            raise NoPagesError(
                 f"no HTML page with text in {len(paths)} input file(s) (skipped: {dict(skipped) or 'none'})"
             )
 
@@ -187,7 +232,7 @@ def build_index(
             extract_dir,
             sources,
             gen_dir,
-            threads=workers,
+            threads=min(workers, default_workers()),  # tantivy threads beyond the cores only add heap
             tokenizer=config.tokenizer,
             mention_links=config.mention_links,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,16 @@ from .manifest import read_manifest
 from .pagestore import PageStoreReader
 
 SNIPPET_CHARS = 240
+# what the page tokenizer cannot match: "İ" lower-cases to "i" + a combining dot, which splits the word in two
+# ("İstanbul" would look for "i" and "stanbul"); "_" joins words for Python's \w but splits them for tantivy,
+# which then wants a phrase query (and the plain field keeps no positions for one)
+_QUERY_FOLDS = str.maketrans({"\u0130": "I", "_": " "})
+
+
+def normalize_query(query: str) -> str:
+    """A query in the form pages are tokenized in: composed (NFC, as web text is; a decomposed "São" would
+    otherwise be searched as "sa" and "o"), the dotted capital I as a plain I, and "_" as a word break."""
+    return unicodedata.normalize("NFC", query).translate(_QUERY_FOLDS)
 
 
 class Index:
@@ -67,7 +78,7 @@ class Index:
         return self._mentions.n_edges if self._mentions is not None else 0
 
     def search(self, query: str, k: int = 10, *, snippets: bool = True) -> list[SearchHit]:
-        parsed = self._fulltext.parse(query)
+        parsed = self._fulltext.parse(normalize_query(query))
         if parsed is None or k <= 0:
             return []
         return self._hits(parsed, self._fulltext.top_k(parsed, k), snippets)
@@ -80,7 +91,8 @@ class Index:
 
     def search_plain(self, query: str, k: int = 10) -> list[SearchHit]:
         """Top-k plain BM25 hits over the body only (see `IndexLike.search_plain`); no snippets."""
-        parsed = self._fulltext.parse_plain(query)  # raises on an index built without the plain field
+        # raises on an index built without the plain field
+        parsed = self._fulltext.parse_plain(normalize_query(query))
         if parsed is None or k <= 0:
             return []
         return self._hits(parsed, self._fulltext.top_k(parsed, k), snippets=False)
