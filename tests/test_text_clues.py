@@ -121,3 +121,26 @@ def test_a_target_said_of_another_noun_or_of_one_part_gives_no_clue() -> None:
         )
         == "is bordered by a country to the northeast"
     )
+
+
+@pytest.mark.parametrize(
+    "clause",
+    [
+        "is the world's largest an industrial facility by installed capacity",
+        "sits at the confluence of the Tonlé Sap and a river rivers",
+        "communicates with directly with that inlet",
+        "belongs to the geographic group within a country–Congo",
+        "is located on the banks of a river in central a country",
+        "forms part of the Swiss–a microstate border",
+    ],
+)
+def test_a_kind_put_inside_a_phrase_is_debris(clause: str) -> None:
+    assert not is_clean(clause)
+
+
+@pytest.mark.parametrize(
+    "clause",
+    ["is the largest city in a country", "is bordered by a sea to the west and a country", "lies on a river"],
+)
+def test_a_kind_in_its_own_place_is_clean(clause: str) -> None:
+    assert is_clean(clause)

@@ -99,6 +99,8 @@ def blur_names(ctx: SynthContext, page_id: int, clue: str, taken: tuple[str, ...
         if kind is None:
             left += 1
             continue
+        if re.search(r"\b" + re.escape(name) + r"['’]", clue):
+            return None  # "Dickens's novels" would read "a journalist novels"
         if kind in taken or kind in kinds:
             return None  # two entities of one kind in one clue: "that country" could mean either
         masked = mask_names(clue, [name], kind)

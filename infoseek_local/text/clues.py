@@ -66,6 +66,10 @@ _JUNK = re.compile(
     # a place word left before a kind ("in central a country", "central and that country", "the Indus a river")
     r"\b(?:central|northern|southern|eastern|western|modern-day|present-day)\s+(?:and\s+)?(?:a|an|that)\s|"
     r"\bopposite\s+(?:a|an|the)\s+[a-z]+$|"  # "borders opposite a country": opposite across what?
+    # a kind put inside a phrase: "the world's largest an industrial facility", "a river rivers", "with
+    # directly with", "a country–Congo"
+    r"\b[a-z]+est\s+(?:a|an)\s|\b([a-z]{3,}) \1s\b|\b(with|of|in|on|to|by|from)\s+[a-z]+ly\s+\2\b|"
+    r"\b(?:a|an)\s+[a-z]+[–—-][A-Z]|"
     r"\b[A-Z][a-z]+\s+(?:a|an)\s+[a-z]|"
     r"\b(?:the|a|an|main|major|chief)\s+[a-z-]+(?:al|ic|ive|ous|ful|ary|ian)$|"
     r"\b(?:known|referred to|called|named|nicknamed|dubbed)\s+as\s+(?:a|an|the|one)\b|"
