@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from infoseek_local.text.clues import predicate
+from infoseek_local.text.clues import is_clean, predicate
 from infoseek_local.text.fluency import fluency_problems
 
 CAR_BORDERS = (
