@@ -70,6 +70,7 @@ _JUNK = re.compile(
     # directly with", "a country–Congo"
     r"\b[a-z]+est\s+(?:a|an)\s|\b([a-z]{3,}) \1s\b|\b(with|of|in|on|to|by|from)\s+[a-z]+ly\s+\2\b|"
     r"\b(?:a|an)\s+[a-z]+[–—-][A-Z]|"
+    r"\b([a-z]{3,})\s+(?:is|was)\s+(?:a|an)\s+\3\b|\bof\s+(?:a|an)\s+[a-z]+\s+[a-z]+s\s+[A-Z]|"
     r"\b[A-Z][a-z]+\s+(?:a|an)\s+[a-z]|"
     r"\b(?:the|a|an|main|major|chief)\s+[a-z-]+(?:al|ic|ive|ous|ful|ary|ian)$|"
     r"\b(?:known|referred to|called|named|nicknamed|dubbed)\s+as\s+(?:a|an|the|one)\b|"

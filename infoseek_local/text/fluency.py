@@ -111,18 +111,21 @@ _ENTITY = re.compile(
     re.IGNORECASE,
 )
 _WHICH_ENTITY_OPENING = re.compile(r"Which entity\b")
-# "the states of a state", "the province of a province", "another country and that country": two names of
+# "the states of a state", "the province of a province", "another country and that country", "its capital is
+# a capital": two names of
 # one kind masked side by side, which no reader can tell apart
 _SAME_KIND_TWICE = re.compile(
     r"\b([a-z]{3,}?)(?:e?s)?\s+of\s+(?:a|an|another|that)\s+\1\b|"
     r"\banother\s+([a-z]+)\s+(?:and|or)\s+(?:a|an|that)\s+\2\b"
     r"|\b(?:a|an)\s+([a-z]+)\s+in\s+that\s+\3\b"
+    r"|\b([a-z]{3,})\s+(?:is|was)\s+(?:a|an)\s+\4\b"
 )
 # a place word or a name left before an article: "in central a country", "of modern-day a state", "the Indus a
 # river" (a name cut in two by a kind)
 _WORD_BEFORE_ARTICLE = re.compile(
     r"\b(?:central|northern|southern|eastern|western|modern-day|present-day)\s+(?:and\s+)?(?:a|an|that)\s"
     r"|(?<=[a-z] )[A-Z][a-z]+\s+(?:a|an)\s+[a-z]+"
+    r"|\bof\s+(?:a|an)\s+[a-z]+\s+[a-z]+s\s+[A-Z]"
 )
 # "whose capital is one." / "is one and ...": a name replaced by "one" that nothing later refers to
 _DANGLING_ONE = re.compile(r"\b(?:is|was|are|were)\s+one(?=\s*(?:[.,;?]|and\b|but\b))")
