@@ -160,3 +160,13 @@ def test_ordinary_sentences_are_not_flagged(sentence: str) -> None:
 )
 def test_instructions_to_a_model_are_flagged(sentence: str) -> None:
     assert looks_like_instruction(sentence)
+
+
+def test_serve_redacts_an_injected_sentence_from_retrieved_text(index: Index) -> None:
+    from infoseek_local.agent.server import retrieve
+
+    documents = retrieve(index, ["Varnholm harbour herring festival"], 3, False, 4000)[0]
+    varnholm_docs = [d for d in documents if d["title"] == "Varnholm"]
+    assert varnholm_docs, documents
+    assert "herring festival" in varnholm_docs[0]["contents"]
+    assert "PWNED" not in varnholm_docs[0]["contents"]

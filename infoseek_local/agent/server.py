@@ -31,6 +31,7 @@ import msgspec
 
 from .. import __version__
 from ..errors import ConfigError
+from ..text.instructions import redact_instructions
 from .connections import ConnectionGuard
 
 RETRIEVE_PATH = "/retrieve"
@@ -162,7 +163,8 @@ def retrieve(
                 ]  # page text starts with its title; contents carry it already
             document = {
                 "id": str(hit.page_id),
-                "contents": f'"{hit.title}"\n{cut_text(text.strip(), doc_chars)}',
+                # page text goes into an agent's prompt: a sentence that speaks to the model is redacted
+                "contents": f'"{hit.title}"\n{cut_text(redact_instructions(text.strip()), doc_chars)}',
                 "title": hit.title,
                 "url": hit.url,
                 "page_id": hit.page_id,
