@@ -140,7 +140,9 @@ def _informative(clue: str, kind: str, own_noun: str = "") -> bool:
     ):
         return False
     if kind and re.match(r"(?:is|was|are|were)\s+" + re.escape(kind) + r"\b", clue):
-        return False  # "is a compound with the formula HNO3": the link names the entity's class, not a relation
+        return (
+            False  # "is a compound with the formula HNO3": the link names the entity's class, not a relation
+        )
     return len([t for t in content_terms(clue) if t not in kind_words]) >= 2
 
 
