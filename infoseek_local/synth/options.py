@@ -139,10 +139,9 @@ def _informative(clue: str, kind: str, own_noun: str = "") -> bool:
         r"(?:is|was|are|were)\s+(?:a|an|the|one)\b(?:\s+\S+){0,4}?\s+" + re.escape(own_noun) + r"\b", clue
     ):
         return False
+    # "is a compound with the formula HNO3": the link names the entity's class, not a relation to it
     if kind and re.match(r"(?:is|was|are|were)\s+" + re.escape(kind) + r"\b", clue):
-        return (
-            False  # "is a compound with the formula HNO3": the link names the entity's class, not a relation
-        )
+        return False
     return len([t for t in content_terms(clue) if t not in kind_words]) >= 2
 
 
