@@ -280,3 +280,19 @@ def test_index_path_from_synth_table(sample_index: Path, tmp_path: Path) -> None
     result = CliRunner().invoke(cli, ["sample", str(run), "--backend", "fake", "--samples", "1"])
     assert result.exit_code == 0, result.output
     assert len(list(read_trajectories(run))) == 1
+
+
+def test_a_sample_on_a_run_another_stage_is_writing_is_refused(sample_index: Path, tmp_path: Path) -> None:
+    import os
+
+    from infoseek_local.errors import InputError
+    from infoseek_local.run.lock import run_lock
+
+    run = make_run(tmp_path, sample_index, ANSWERS[:1])
+    args = ["sample", str(run), "--backend", "fake", "--samples", "1", "--max-turns", "1"]
+    with run_lock(run, "verify"):
+        result = CliRunner().invoke(cli, args)
+    assert isinstance(result.exception, InputError), result.output
+    assert f"`infoseek-local verify` (pid {os.getpid()}) is writing this run" in str(result.exception)
+    assert not (run / "trajectories").exists()
+    assert CliRunner().invoke(cli, args).exit_code == 0  # the lock went with its holder

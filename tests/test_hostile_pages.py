@@ -170,3 +170,22 @@ def test_serve_redacts_an_injected_sentence_from_retrieved_text(index: Index) ->
     assert varnholm_docs, documents
     assert "herring festival" in varnholm_docs[0]["contents"]
     assert "PWNED" not in varnholm_docs[0]["contents"]
+
+
+def test_an_injected_alias_in_an_old_record_is_no_rl_target() -> None:
+    from infoseek_local.export.rl import answer_targets
+    from infoseek_local.records import Provenance, Question
+
+    old = Question(
+        id="q0",
+        tree_id="t0",
+        question="Which town hosts a herring festival every summer?",
+        answer="Varnholm",
+        aliases=[INJECTED_ANCHOR, "Republic of Varnholm"],
+        hops=2,
+        vertices=3,
+        gold_page_ids=[0],
+        gold_urls=[],
+        provenance=Provenance(tool_version="old"),
+    )
+    assert answer_targets(old) == ["Varnholm", "Republic of Varnholm"]

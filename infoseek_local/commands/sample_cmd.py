@@ -131,7 +131,13 @@ def sample_command(
         MofNCompleteColumn(),
         TextColumn("{task.fields[kept]} kept"),
     )
-    with Progress(*columns, TimeRemainingColumn(), transient=False) as progress:
+    from ..run.lock import run_lock
+
+    # one stage writes a run at a time: a second `sample` (or a `verify`) on it is refused, naming the holder
+    with (
+        run_lock(run_dir, "sample", create=False),
+        Progress(*columns, TimeRemainingColumn(), transient=False) as progress,
+    ):
         bar = progress.add_task("sample", total=None, kept=0)
         kept = 0
 

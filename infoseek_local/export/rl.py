@@ -21,6 +21,7 @@ from typing import Any
 
 from ..agent.transcript import search_r1_prompt
 from ..errors import InputError
+from ..index.aliases import usable_aliases
 from ..records import Question
 from .card import attribution_for, dataset_card, index_sources
 from .common import (
@@ -45,7 +46,8 @@ def answer_targets(question: Question) -> list[str]:
     """The answer, then each distinct alias (case-insensitively distinct, blanks dropped)."""
     targets: list[str] = []
     seen: set[str] = set()
-    for text in [question.answer, *question.aliases]:
+    # records made before the alias policy may hold anchor texts of any kind: only usable ones are targets
+    for text in [question.answer, *usable_aliases(question.aliases)]:
         key = text.strip().casefold()
         if key and key not in seen:
             seen.add(key)
