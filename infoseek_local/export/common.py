@@ -84,6 +84,15 @@ def load_trees(run: Path, wanted: set[str]) -> dict[str, Tree]:
     return {tree.id: tree for tree in read_shards(run / TREES_DIR, Tree) if tree.id in wanted}
 
 
+def no_correct_trajectories(run: Path, skipped: dict[str, int]) -> InputError:
+    """The error of a trajectory export with nothing to write, with why each trajectory was skipped."""
+    reasons = ", ".join(f"{k}={v}" for k, v in sorted(skipped.items())) or "no trajectories at all"
+    return InputError(
+        f"{run / 'trajectories'}: no correct trajectories of accepted questions to export ({reasons}); "
+        f"run `infoseek-local sample {run}` first, or with more --samples"
+    )
+
+
 def iter_trajectories(run: Path) -> Iterator[Trajectory]:
     return read_shards(run / TRAJECTORIES_DIR, Trajectory)
 

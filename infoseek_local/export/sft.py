@@ -26,6 +26,7 @@ from .common import (
     check_run_dir,
     iter_accepted,
     iter_trajectories,
+    no_correct_trajectories,
     require_accepted,
     run_index_dir,
     write_jsonl,
@@ -118,11 +119,7 @@ def export_sft(run: Path, out: Path, *, overwrite: bool = False) -> ExportReport
     with atomic_export_dir(out, overwrite) as tmp:
         count = write_jsonl(tmp / JSONL_FILE, rows())
         if count == 0:
-            reasons = ", ".join(f"{k}={v}" for k, v in sorted(skipped.items())) or "no trajectories at all"
-            raise InputError(
-                f"{run / 'trajectories'}: no correct trajectories of accepted questions to export ({reasons}); "
-                f"run `infoseek-local sample {run}` first, or with more --samples"
-            )
+            raise no_correct_trajectories(run, skipped)
         urls = [q.gold_urls[0] for q in questions.values() if q.gold_urls]
         attribution = attribution_for(index_sources(run_index_dir(run)), urls)
         card = dataset_card(

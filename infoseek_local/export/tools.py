@@ -34,6 +34,7 @@ from .common import (
     check_run_dir,
     iter_accepted,
     iter_trajectories,
+    no_correct_trajectories,
     require_accepted,
     require_pyarrow,
     run_index_dir,
@@ -212,11 +213,7 @@ def export_tools(
                 writer.write(row)
         writer.close()
         if writer.rows == 0:
-            reasons = ", ".join(f"{k}={v}" for k, v in sorted(skipped.items())) or "no trajectories at all"
-            raise InputError(
-                f"{run / 'trajectories'}: no correct trajectories of accepted questions to export ({reasons}); "
-                f"run `infoseek-local sample {run}` first"
-            )
+            raise no_correct_trajectories(run, skipped)
         urls = [q.gold_urls[0] for q in questions.values() if q.gold_urls]
         attribution = attribution_for(index_sources(run_index_dir(run)), urls)
         card = dataset_card(
