@@ -10,38 +10,13 @@ from pathlib import Path
 import msgspec
 import pytest
 from click.testing import CliRunner
+from guided_chain import build_chain_index, chain_tree
 
 from infoseek_local.cli import cli
-from infoseek_local.corpus.warc_writer import WarcPage, html_page, write_warc
-from infoseek_local.index.build import build_index
 from infoseek_local.index.reader import Index
 from infoseek_local.oracle import OracleResult, _assert_fair, oracle_solve
-from infoseek_local.records import Claim, Provenance, Question, Vertex
+from infoseek_local.records import Provenance, Question, Vertex
 from infoseek_local.store import ShardWriter, mark_done, shard_path
-
-SITE = "http://oracle.test/"
-# title -> (paragraphs, linked titles); A (Valdria) links B (Ostra River), which links C (Mount Ferrow)
-PAGES: dict[str, tuple[list[str], list[str]]] = {
-    "Valdria": (
-        ["Valdria is a small country crossed by the Ostra River.", "Valdria exports copper and timber."],
-        ["Ostra River"],
-    ),
-    "Ostra River": (
-        [
-            "The Ostra River is a river that rises in Mount Ferrow.",
-            "The Ostra River flows through marshland before reaching the sea.",
-        ],
-        ["Mount Ferrow"],
-    ),
-    "Mount Ferrow": (
-        ["Mount Ferrow is a mountain range in the north.", "Mount Ferrow was first climbed in 1953."],
-        [],
-    ),
-    # decoys that share some of the clue words
-    "Glass Sea": (["The Glass Sea is a sea where a river of meltwater ends in marshland."], []),
-    "Copper Trade": (["Copper and timber were traded by every country of the region."], []),
-    "Baking": (["Bread is baked from flour, water and yeast."], []),
-}
 
 QUESTION = (
     "Which country, crossed by a river that rises in a mountain range first climbed in 1953 and flows "
@@ -50,55 +25,15 @@ QUESTION = (
 WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 
 
-def url_of(title: str) -> str:
-    return SITE + title.lower().replace(" ", "-")
-
-
 @pytest.fixture(scope="module")
 def chain_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
-    folder = tmp_path_factory.mktemp("oracle")
-    pages = [
-        WarcPage(url_of(title), html_page(title, paragraphs, [(url_of(t), t) for t in links]))
-        for title, (paragraphs, links) in PAGES.items()
-    ]
-    build_index([str(write_warc(folder / "chain.warc.gz", pages))], folder / "index", workers=1)
-    with Index.open(folder / "index") as index:
+    # Valdria links the Ostra River, which links Mount Ferrow; decoy pages share some of the clue words
+    with Index.open(build_chain_index(tmp_path_factory.mktemp("oracle"))) as index:
         yield index
 
 
-def claim(text: str, kind: str = "attribute") -> Claim:
-    return Claim(text=text, sentence_ids=[1], sentences=[text], kind=kind, grounded=True)
-
-
 def chain_vertices(index: Index, *, river_page: str = "Ostra River") -> list[Vertex]:
-    def vertex(position: int, title: str, page_title: str, parent: int, **fields: object) -> Vertex:
-        page = index.page_by_url(url_of(page_title))
-        assert page is not None
-        return Vertex(index=position, page_id=page.id, url=page.url, title=title, parent=parent, **fields)
-
-    return [
-        vertex(
-            0, "Valdria", "Valdria", -1, claims=[claim("exports copper and timber")], descriptor="a country"
-        ),
-        vertex(
-            1,
-            "Ostra River",
-            river_page,
-            0,
-            relation=claim("is crossed by a river", "relation"),
-            claims=[claim("flows through marshland before reaching the sea")],
-            descriptor="a river",
-        ),
-        vertex(
-            2,
-            "Mount Ferrow",
-            "Mount Ferrow",
-            1,
-            relation=claim("rises in a mountain range", "relation"),
-            claims=[claim("was first climbed in 1953")],
-            descriptor="a mountain range",
-        ),
-    ]
+    return chain_tree(index, river_page=river_page).vertices
 
 
 def words(text: str) -> set[str]:

@@ -27,10 +27,11 @@ from msgspec import Meta, Struct
 from ..errors import ConfigError, LLMError
 from ..llm.base import GenParams
 from ..records import AgentTurn, Provenance, Question, Trajectory
-from ..verify.answer_match import ANSWER_MATCH_TEMPLATE, match_answer
+from ..verify.answer_match import ANSWER_MATCH_TEMPLATE
 from .refine import REFINE_TEMPLATE, Refinement, build_passages, merge_hits, refine, unrefined
-from .rewards import RewardWeights, compute_reward
-from .transcript import clean_field, render_transcript
+from .rewards import RewardWeights
+from .trajectory import scored_trajectory
+from .transcript import clean_field
 
 if TYPE_CHECKING:
     from ..index.protocol import IndexLike
@@ -317,41 +318,27 @@ class SearchAgent:
         seed: int,
         temperature: float,
     ) -> Trajectory:
-        turns, retrieved, budget = trace.turns, trace.retrieved, trace.budget
-        answered = end_reason == "answer"
-        final = (turns[-1].answer or "") if answered else ""
-        judge = self.llm if self.config.llm_judge else None
-        outcome = match_answer(final, question.answer, question.aliases, judge, stage="sample_judge")
-        reward = compute_reward(
-            turns,
-            answer_matched=outcome.matched,
-            gold_page_ids=question.gold_page_ids,
-            retrieved_page_ids=retrieved,
-            weights=self.config.weights,
-        )
+        turns, budget = trace.turns, trace.budget
         config_view = {
             "agent": _builtins(self.config),
             "temperature": temperature,
             "sample_index": sample_index,
         }
-        return Trajectory(
-            id=f"{question.id}-s{sample_index:02d}",
-            question_id=question.id,
+        return scored_trajectory(
+            question,
+            turns,
+            trajectory_id=f"{question.id}-s{sample_index:02d}",
             sample_index=sample_index,
-            turns=turns,
-            transcript=render_transcript(turns),
-            final_answer=final,
-            correct=outcome.matched,
-            reward=reward,
-            searches=reward.searches,
-            retrieved_page_ids=retrieved,
+            final_answer=(turns[-1].answer or "") if end_reason == "answer" else "",
+            end_reason=end_reason,
+            retrieved=trace.retrieved,
+            started=started,
+            provenance=_provenance(self.llm, seed, config_view, self.config.llm_judge),
+            origin="agent",
+            judge=self.llm if self.config.llm_judge else None,
+            weights=self.config.weights,
             prompt_tokens=budget.prompt_tokens,
             completion_tokens=budget.completion_tokens,
-            seconds=round(time.perf_counter() - started, 4),
-            provenance=_provenance(self.llm, seed, config_view, self.config.llm_judge),
-            end_reason=end_reason,
-            repeated_queries=sum(len(t.repeated_queries) for t in turns),
-            answer_match=outcome.method,
         )
 
 

@@ -30,10 +30,10 @@ from ..errors import LLMError
 from ..llm.base import GenParams
 from ..records import AgentTurn, Question, Trajectory
 from ..text import search_query
-from ..verify.answer_match import match_answer
 from .results import names_in, search_information, word_keys
-from .rewards import RewardWeights, compute_reward
-from .transcript import clean_field, render_transcript
+from .rewards import RewardWeights
+from .trajectory import scored_trajectory
+from .transcript import clean_field
 
 if TYPE_CHECKING:
     from ..index.protocol import IndexLike
@@ -308,37 +308,24 @@ class ChoiceAgent:
         temperature: float,
     ) -> Trajectory:
         turns = state.turns
-        final = (turns[-1].answer or "") if end_reason == "answer" else ""
-        judge = self.llm if self.config.llm_judge else None
-        outcome = match_answer(final, question.answer, question.aliases, judge, stage="sample_judge")
-        reward = compute_reward(
-            turns,
-            answer_matched=outcome.matched,
-            gold_page_ids=question.gold_page_ids,
-            retrieved_page_ids=state.retrieved,
-            weights=self.config.weights,
-        )
         config_view = {
             "choice": msgspec.to_builtins(self.config),
             "temperature": temperature,
             "sample_index": sample_index,
         }
-        return Trajectory(
-            id=f"{question.id}-s{sample_index:02d}",
-            question_id=question.id,
+        return scored_trajectory(
+            question,
+            turns,
+            trajectory_id=f"{question.id}-s{sample_index:02d}",
             sample_index=sample_index,
-            turns=turns,
-            transcript=render_transcript(turns),
-            final_answer=final,
-            correct=outcome.matched,
-            reward=reward,
-            searches=reward.searches,
-            retrieved_page_ids=state.retrieved,
+            final_answer=(turns[-1].answer or "") if end_reason == "answer" else "",
+            end_reason=end_reason,
+            retrieved=state.retrieved,
+            started=started,
+            provenance=self.llm.provenance(seed, config_view, templates=(CHOOSE_TEMPLATE,)),
+            origin="agent",
+            judge=self.llm if self.config.llm_judge else None,
+            weights=self.config.weights,
             prompt_tokens=state.prompt_tokens,
             completion_tokens=state.completion_tokens,
-            seconds=round(time.perf_counter() - started, 4),
-            provenance=self.llm.provenance(seed, config_view, templates=(CHOOSE_TEMPLATE,)),
-            end_reason=end_reason,
-            answer_match=outcome.method,
-            origin="agent",
         )

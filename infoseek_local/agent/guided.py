@@ -26,11 +26,10 @@ from msgspec import Struct
 from .. import __version__
 from ..oracle import oracle_solve
 from ..records import AgentTurn, Provenance, Question, Trajectory, Tree, Vertex
-from ..verify.answer_match import match_answer
 from .guided_check import check_guided
 from .results import WORD, ShownResults, search_information, word_keys
-from .rewards import compute_reward
-from .transcript import clean_field, render_transcript
+from .trajectory import scored_trajectory
+from .transcript import clean_field
 
 if TYPE_CHECKING:
     from ..index.protocol import IndexLike
@@ -210,31 +209,17 @@ def _trajectory(
     retrieved: list[int] = []
     for turn in turns:
         retrieved.extend(p for p in turn.retrieved_page_ids if p not in retrieved)
-    outcome = match_answer(answer, question.answer, question.aliases, None)
-    reward = compute_reward(
+    return scored_trajectory(
+        question,
         turns,
-        answer_matched=outcome.matched,
-        gold_page_ids=question.gold_page_ids,
-        retrieved_page_ids=retrieved,
-    )
-    return Trajectory(
-        id=f"{question.id}-{GUIDED_ID_SUFFIX}",
-        question_id=question.id,
+        trajectory_id=f"{question.id}-{GUIDED_ID_SUFFIX}",
         sample_index=0,
-        turns=turns,
-        transcript=render_transcript(turns),
         final_answer=answer,
-        correct=outcome.matched,
-        reward=reward,
-        searches=reward.searches,
-        retrieved_page_ids=retrieved,
-        prompt_tokens=0,
-        completion_tokens=0,
-        seconds=round(time.perf_counter() - started, 4),
+        end_reason="answer",
+        retrieved=retrieved,
+        started=started,
         provenance=Provenance(
             tool_version=__version__, config={"guided": msgspec.to_builtins(config), "top_k": k}
         ),
-        end_reason="answer",
-        answer_match=outcome.method,
         origin="guided",
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -82,6 +83,25 @@ def require_accepted(run: Path) -> list[str]:
 def load_trees(run: Path, wanted: set[str]) -> dict[str, Tree]:
     """Trees whose id is in `wanted` (the others are not kept, so memory follows the export, not the run)."""
     return {tree.id: tree for tree in read_shards(run / TREES_DIR, Tree) if tree.id in wanted}
+
+
+def correct_trajectories(
+    run: Path, questions: dict[str, Question], skipped: Counter[str]
+) -> Iterator[tuple[Trajectory, Question]]:
+    """Each correct trajectory of an accepted question once, with its question; the others counted in
+    `skipped` by reason."""
+    seen: set[str] = set()
+    for trajectory in iter_trajectories(run):
+        question = questions.get(trajectory.question_id)
+        if question is None:
+            skipped["question_not_accepted"] += 1
+        elif not trajectory.correct:
+            skipped["incorrect"] += 1
+        elif trajectory.id in seen:
+            skipped["duplicate_trajectory_id"] += 1
+        else:
+            seen.add(trajectory.id)
+            yield trajectory, question
 
 
 def no_correct_trajectories(run: Path, skipped: dict[str, int]) -> InputError:

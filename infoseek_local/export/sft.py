@@ -24,8 +24,8 @@ from .common import (
     atomic_export_dir,
     check_out_dir,
     check_run_dir,
+    correct_trajectories,
     iter_accepted,
-    iter_trajectories,
     no_correct_trajectories,
     require_accepted,
     run_index_dir,
@@ -96,25 +96,13 @@ def export_sft(run: Path, out: Path, *, overwrite: bool = False) -> ExportReport
     require_accepted(run)
     questions = {q.id: q for q in iter_accepted(run)}
     skipped: Counter[str] = Counter()
-    seen: set[str] = set()
 
     def rows() -> Any:
-        for trajectory in iter_trajectories(run):
-            question = questions.get(trajectory.question_id)
-            if question is None:
-                skipped["question_not_accepted"] += 1
-            elif not trajectory.correct:
-                skipped["incorrect"] += 1
-            elif trajectory.id in seen:
-                skipped["duplicate_trajectory_id"] += 1
-            else:
-                try:
-                    row = trajectory_row(trajectory, question)
-                except InputError:
-                    skipped["malformed_transcript"] += 1
-                    continue
-                seen.add(trajectory.id)
-                yield row
+        for trajectory, question in correct_trajectories(run, questions, skipped):
+            try:
+                yield trajectory_row(trajectory, question)
+            except InputError:
+                skipped["malformed_transcript"] += 1
 
     with atomic_export_dir(out, overwrite) as tmp:
         count = write_jsonl(tmp / JSONL_FILE, rows())

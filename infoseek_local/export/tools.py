@@ -32,8 +32,8 @@ from .common import (
     atomic_export_dir,
     check_out_dir,
     check_run_dir,
+    correct_trajectories,
     iter_accepted,
-    iter_trajectories,
     no_correct_trajectories,
     require_accepted,
     require_pyarrow,
@@ -187,30 +187,21 @@ def export_tools(
     require_accepted(run)
     questions = {q.id: q for q in iter_accepted(run)}
     skipped: Counter[str] = Counter()
-    seen: set[str] = set()
     origins: Counter[str] = Counter()
     with atomic_export_dir(out, overwrite) as tmp:
         schema = arrow_schema()
         writer = ParquetRows(tmp / PARQUET_FILE, schema)
-        for trajectory in iter_trajectories(run):
-            question = questions.get(trajectory.question_id)
-            if question is None:
-                skipped["question_not_accepted"] += 1
-            elif not trajectory.correct:
-                skipped["incorrect"] += 1
-            elif trajectory.id in seen:
-                skipped["duplicate_trajectory_id"] += 1
-            elif not answer_targets(question):
+        for trajectory, question in correct_trajectories(run, questions, skipped):
+            if not answer_targets(question):
                 skipped["empty_answer"] += 1
-            else:
-                try:
-                    row = tools_row(trajectory, question, index=writer.rows, data_source=data_source)
-                except InputError:
-                    skipped["no_answer"] += 1
-                    continue
-                seen.add(trajectory.id)
-                origins[trajectory.origin] += 1
-                writer.write(row)
+                continue
+            try:
+                row = tools_row(trajectory, question, index=writer.rows, data_source=data_source)
+            except InputError:
+                skipped["no_answer"] += 1
+                continue
+            origins[trajectory.origin] += 1
+            writer.write(row)
         writer.close()
         if writer.rows == 0:
             raise no_correct_trajectories(run, skipped)

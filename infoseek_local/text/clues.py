@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
+from .fluency import misplaced_kind
 from .masking import blur_numbers, longer_name_span
 from .words import FUNCTION_WORDS, word_set
 
@@ -63,15 +64,11 @@ _JUNK = re.compile(
     # a modifier left before a kind that replaced a name ("modern a state", "a semi-nomadic a country"), or an
     # adjective left at the end when its noun was cut ("is the main governmental")
     r"\b(?:a|an|the|modern|present-day|ancient|historic)\s+(?:[a-z-]+\s+)?(?:a|an)\s|"
-    # a place word left before a kind ("in central a country", "central and that country", "the Indus a river")
-    r"\b(?:central|northern|southern|eastern|western|modern-day|present-day)\s+(?:and\s+)?(?:a|an|that)\s|"
     r"\bopposite\s+(?:a|an|the)\s+[a-z]+$|"  # "borders opposite a country": opposite across what?
     # a kind put inside a phrase: "the world's largest an industrial facility", "a river rivers", "with
     # directly with", "a country–Congo"
     r"\b[a-z]+est\s+(?:a|an)\s|\b([a-z]{3,}) \1s\b|\b(with|of|in|on|to|by|from)\s+[a-z]+ly\s+\2\b|"
     r"\b(?:a|an)\s+[a-z]+[–—-][A-Z]|"
-    r"\b([a-z]{3,})\s+(?:is|was)\s+(?:a|an)\s+\3\b|\bof\s+(?:a|an)\s+[a-z]+\s+[a-z]+s\s+[A-Z]|"
-    r"\b[A-Z][a-z]+\s+(?:a|an)\s+[a-z]|"
     r"\b(?:the|a|an|main|major|chief)\s+[a-z-]+(?:al|ic|ive|ous|ful|ary|ian)$|"
     r"\b(?:known|referred to|called|named|nicknamed|dubbed)\s+as\s+(?:a|an|the|one)\b|"
     # a time clause whose time was cut ("was when a dictator ...")
@@ -112,8 +109,9 @@ def is_verb(word: str) -> bool:
 
 
 def is_clean(clause: str) -> bool:
-    """No debris a rewrite left behind (see `_JUNK`): also checked after other names are masked."""
-    return not _JUNK.search(clause)
+    """No debris a rewrite left behind (see `_JUNK`, and the kinds misplaced that the fluency lint flags in
+    whole questions): also checked after other names are masked."""
+    return not _JUNK.search(clause) and not misplaced_kind(clause)
 
 
 def strip_parentheticals(text: str) -> str:

@@ -127,6 +127,14 @@ _WORD_BEFORE_ARTICLE = re.compile(
     r"|(?<=[a-z] )[A-Z][a-z]+\s+(?:a|an)\s+[a-z]+"
     r"|\bof\s+(?:a|an)\s+[a-z]+\s+[a-z]+s\s+[A-Z]"
 )
+
+
+def misplaced_kind(text: str) -> bool:
+    """Whether a kind that stands for a name sits where no noun phrase can: beside another of its own kind or
+    after a place word or a name. Synth's clue check uses it too, so a clue it keeps passes this lint."""
+    return bool(_SAME_KIND_TWICE.search(text) or _WORD_BEFORE_ARTICLE.search(text))
+
+
 # "whose capital is one." / "is one and ...": a name replaced by "one" that nothing later refers to
 _DANGLING_ONE = re.compile(r"\b(?:is|was|are|were)\s+one(?=\s*(?:[.,;?]|and\b|but\b))")
 # "better known as it or simply ...": a masked name replaced by the pronoun
