@@ -18,6 +18,7 @@ from infoseek_local.synth.context import SynthContext
 from infoseek_local.synth.options import defining_sentence, fact_options, link_options
 from infoseek_local.synth.retrospection import root_rivals
 from infoseek_local.text import blur_numbers, demonyms_in, is_acronym_of, mask_names
+from infoseek_local.text.clues import predicate
 from infoseek_local.text.fluency import fluency_problems
 
 MSEA = "MSEA borders East Asia to the north, South Asia to the west, and Maritime Southeast Asia to the south and east."
@@ -284,8 +285,8 @@ def test_a_back_link_added_to_pin_the_answer_down_is_one_more_sentence_about_it(
     extra.index, extra.page_id, extra.parent = 2, 2, 0
     vertices.append(extra)
     assert compose(vertices) == (
-        "A country is the largest country in Africa by area. Another landlocked country borders it to the "
-        "northwest. A city is the capital of that country. Which landlocked country is that?"
+        "A country is the largest country in Africa by area. Another landlocked country borders that country to "
+        "the northwest. A city is the capital of that other country. Which landlocked country is that?"
     )
 
 
@@ -368,3 +369,38 @@ def test_a_possessive_clue_reads_from_the_entity_it_names() -> None:
         facts={1: ["lies on a river north of a mountain range"]},
     )
     assert compose(root_asked).endswith("Which state's capital and largest city is that city?")
+
+
+def test_a_second_entity_of_one_kind_is_another_and_then_that_other_never_it_or_the_latter() -> None:
+    vertices = chain(
+        ("Riga", "a city", "", "parent"),
+        ("Latvia", "a country", "whose capital and largest city is one", "child"),
+        ("Estonia", "a country", "is bordered by a country to the south", "child"),
+        ("Jaan Kross", "a writer", "is the most translated writer from a country", "child"),
+        facts={1: ["has a temperate seasonal climate"]},
+    )
+    question = compose(vertices)
+    assert question == (
+        "A writer is the most translated writer from a country. That country is bordered by another country to "
+        "the south. That other country has a temperate seasonal climate. Which city is the capital and largest "
+        "city of that other country?"
+    )
+
+
+def test_a_name_given_with_its_kind_becomes_an_indefinite_kind_not_a_definite_one_never_introduced() -> None:
+    clue = predicate(
+        "Triton is the largest natural satellite of the planet Neptune.",
+        ["Triton"],
+        "moon",
+        target="Neptune",
+        target_kind="a planet",
+    )
+    assert clue == "is the largest natural satellite of a planet"
+    clue = predicate(
+        "Constantine founded the city of Constantinople and made it his capital.",
+        ["Constantine"],
+        "emperor",
+        target="Constantinople",
+        target_kind="a capital",
+    )
+    assert clue is not None and clue.startswith("founded a city and")

@@ -97,6 +97,16 @@ def report(result: dict, index: Index) -> None:
         print(f"    A: {q.answer}" + (f"   DEBRIS: {problems}" if problems else ""))
 
 
+def _setting(key: str, value: str) -> object:
+    """`--set max_depth=4`: the value parsed as the type of the setting's default."""
+    default = getattr(SynthConfig(index=""), key, None)
+    if default is None:
+        sys.exit(f"bench_synth: --set {key}: no such synth setting")
+    if isinstance(default, bool):
+        return value.lower() in ("1", "true", "yes")
+    return type(default)(value)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -112,6 +122,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--only-fake", action="store_true")
     parser.add_argument("--keep", type=Path, default=None, help="keep index and run dirs here")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a synth setting to change (ablations)",
+    )
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench_synth_"))
     work.mkdir(parents=True, exist_ok=True)
@@ -135,6 +152,7 @@ def main() -> None:
             line for line in args.seeds_file.read_text().splitlines() if line.strip() and line[0] != "#"
         ]
         seed_sets.append(("chosen", {"n": len(chosen), "seeds_file": str(args.seeds_file.resolve())}))
+    overrides = {key: _setting(key, value) for key, _, value in (item.partition("=") for item in args.set)}
     with Index.open(index_dir) as index:
         for label, llm_config in backends:
             for set_name, extra in seed_sets:
@@ -145,6 +163,7 @@ def main() -> None:
                     workers=args.workers,
                     backend=llm_config.backend or "",
                     **extra,  # type: ignore[arg-type]
+                    **overrides,
                 )
                 run = work / f"{llm_config.backend}-{set_name}"
                 report(run_one(f"{label}, {set_name} seeds", llm_config, config, run), index)

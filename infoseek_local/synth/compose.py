@@ -96,13 +96,14 @@ def compose(vertices: list[Vertex]) -> str:
     extras = [v for v in vertices if v.parent == 0 and v.relation is not None and v is not chain[1]]
     if not extras:
         return _chain_question(chain, ask=True)
-    sentences = [_chain_question(chain, ask=False)]
-    fact = _fact_sentence(f"that {_noun(root)}", root)
+    refs: dict[int, str] = {}
+    sentences = [_chain_question(chain, ask=False, refs=refs)]
+    fact = _fact_sentence(refs[root.index], root)
     if fact:
         sentences.append(fact)
     for extra in extras:
         assert extra.relation is not None
-        reference = f"that {_noun(root)}" if _noun(extra) != _noun(root) else "it"
+        reference = refs[root.index] if _noun(extra) != _noun(root) else "it"
         subject = _indefinite(extra.descriptor) if _noun(extra) != _noun(root) else f"another {_noun(extra)}"
         clue = refer(extra.relation.text, root.descriptor, reference)
         if clue.startswith("whose "):
@@ -112,12 +113,17 @@ def compose(vertices: list[Vertex]) -> str:
     return " ".join(sentences)
 
 
-def _chain_question(chain: list[Vertex], *, ask: bool) -> str:
+def _chain_question(chain: list[Vertex], *, ask: bool, refs: dict[int, str] | None = None) -> str:
     """The chain's sentences; with `ask`, the answer's own sentence is the question, else a statement that
-    introduces it (more sentences about it follow)."""
+    introduces it (more sentences about it follow).
+
+    A second entity of a kind already met is introduced as "another country" and named "that other country"
+    from then on, so every reference has one reading ("it" and "the latter" made readers guess)."""
     sentences: list[str] = []
     deepest = chain[-1]
     known = bool(deepest.claims)
+    refs = {} if refs is None else refs  # vertex index -> how later sentences name it
+    refs[deepest.index] = f"that {_noun(deepest)}"
     if known:
         sentences.append(_fact_sentence(_indefinite(deepest.descriptor), deepest))
     for depth in range(len(chain) - 1, 0, -1):
@@ -126,19 +132,20 @@ def _chain_question(chain: list[Vertex], *, ask: bool) -> str:
         clue = child.relation.text
         last = depth == 1
         same = _noun(child) == _noun(parent)
+        refs[parent.index] = f"that other {_noun(parent)}" if same else f"that {_noun(parent)}"
         if child.relation_from == "child":  # the clue is about the child and names the parent by its kind
-            subject = ("it" if same else f"that {_noun(child)}") if known else _indefinite(child.descriptor)
+            subject = refs[child.index] if known else _indefinite(child.descriptor)
+            if same:
+                clue = refer(clue, parent.descriptor, f"another {bare(parent.descriptor)}")
             if clue.startswith("whose "):  # "whose most noted feature is a waterfall" -> "its ..."
-                clue = clue.replace("whose ", "'s " if known and not same else "", 1)
-                subject = subject if clue.startswith("'s ") else ("its" if known else f"the {_noun(child)}'s")
-                clue = clue.removeprefix("'s ")
-                subject = f"{subject}'s" if not subject.endswith(("its", "'s")) else subject
+                clue = clue.removeprefix("whose ")
+                subject = f"{subject}'s" if known else f"{_indefinite(child.descriptor)}'s"
             if last and ask:
                 facts = _relative(parent)
                 named = re.match(r"(.+?)\s+(?:is|was)\s+one$", clue)
                 if named and not facts:
                     # "its capital is one" -> "Which city is the capital of that country?"
-                    owner = "it" if subject == "its" else subject.removesuffix("'s")
+                    owner = subject.removesuffix("'s")
                     role = re.sub(r"^(?:the|a|an)\s+", "", named.group(1))
                     sentences.append(f"Which {bare(parent.descriptor)} is the {role} of {owner}?")
                     break
@@ -147,16 +154,14 @@ def _chain_question(chain: list[Vertex], *, ask: bool) -> str:
                 sentences.append(_capital(f"{subject} {clue}."))
                 sentences.append(f"Which {bare(parent.descriptor)} is that?")
                 break
-            if last:
-                sentences.append(_capital(f"{subject} {clue}."))
-                break
             sentences.append(_capital(f"{subject} {clue}."))
-            fact = _fact_sentence("the latter" if same else f"that {_noun(parent)}", parent)
+            if last:
+                break
+            fact = _fact_sentence(refs[parent.index], parent)
             if fact:
                 sentences.append(fact)
         else:  # the clue is about the parent and names the child by its kind
-            reference = ("it" if same else f"that {_noun(child)}") if known else None
-            said = refer(clue, child.descriptor, reference) if reference else clue
+            said = refer(clue, child.descriptor, refs[child.index]) if known else clue
             if last and ask:
                 sentences.append(_root_question(parent, said))
                 break
@@ -172,7 +177,7 @@ def _chain_question(chain: list[Vertex], *, ask: bool) -> str:
                 sentences.append(_capital(f"{subject} {said}."))
             if last:
                 break  # the caller says the answer's facts
-            fact = _fact_sentence(f"that {_noun(parent)}", parent)
+            fact = _fact_sentence(refs[parent.index], parent)
             if fact:
                 sentences.append(fact)
         known = True
@@ -196,7 +201,9 @@ def _root_question(root: Vertex, said: str) -> str:
 
 
 # a possessive clue that names a known entity by its role: "whose capital and largest city is that city"
-_WHOSE_ROLE = re.compile(r"^whose (?P<role>[a-z][a-z ,-]*?) (?P<verb>is|was) (?P<ref>that [a-z-]+|it)$")
+_WHOSE_ROLE = re.compile(
+    r"^whose (?P<role>[a-z][a-z ,-]*?) (?P<verb>is|was) (?P<ref>that (?:other )?[a-z-]+|it)$"
+)
 
 
 def _indefinite(kind: str) -> str:

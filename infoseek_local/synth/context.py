@@ -63,8 +63,10 @@ RELATIONAL_NOUNS = word_set(
     """portion retention decomposition cradle study branch analogy motif property feature description aspect
     piece storage act son daughter wife husband water use variety expansion without muscular edible
     treasure designation example instance term first second third fourth fifth sixth seventh eighth ninth
-    tenth emergence division point break"""
+    tenth emergence division point break interplay interaction relationship combination return transition
+    grouping shift change"""
 )
+ROLE_KINDS = {"capital": "a city", "metropolis": "a city"}
 SIZE_WORDS = word_set("large small major minor big great vast long short wide broad")
 # the links a tree may follow: hyperlinks first, then pages that name another page in their text (a dump of
 # plain text, such as Common Crawl's WET files, has only those)
@@ -163,6 +165,8 @@ class SynthContext:
             found = next((k for k in tagged if _is_kind(k)), "") or next(
                 (k for k in kinds if _is_kind(k)), ""
             )
+            # "capital" is a role, not a kind: "Which capital is the capital of ...?" says it twice
+            found = ROLE_KINDS.get(found.split()[-1], found) if found else ""
             self._descriptors[page_id] = found or "an entity"
         return self._descriptors[page_id]
 

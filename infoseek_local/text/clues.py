@@ -377,6 +377,24 @@ _LIST_GOES_ON = re.compile(r"\s*,\s+(?:the\s+)?[A-Z]")
 _LIST_END = re.compile(r";|\.\s|\.$|,\s+(?:which|who|where|while|although|but)\b")
 
 
+# "the city of X", "the island of X": X is the city itself, not something the city holds
+_APPOSITIVE_OF = re.compile(
+    r"(\bthe\s+(?:[a-z-]+\s+){0,2}(?:city|town|village|island|islands|state|province|kingdom|county|port|"
+    r"region|district|republic|empire|emirate|sultanate|duchy|principality|municipality|borough|isle|"
+    r"peninsula|prefecture|territory|commune))\s+of\s+$"
+)
+
+
+def _indefinite_tail(text: str) -> str:
+    """The noun phrase that ends `text` made indefinite when it opens with "the": "on the island" -> "on an
+    island"."""
+    found = re.search(r"\bthe\s+((?:[a-z-]+\s+){0,2}[a-z-]+)$", text)
+    if found is None:
+        return text
+    article = "an" if found.group(1)[:1] in "aeiou" else "a"
+    return text[: found.start()] + f"{article} {found.group(1)}"
+
+
 def _put_kind(clause: str, target: str, kind: str) -> str:
     """The target's mention becomes its kind: "a country"; "one" when the clause already names that kind
     ("whose capital city is one"); the bare noun after a determiner ("its river")."""
@@ -394,9 +412,16 @@ def _put_kind(clause: str, target: str, kind: str) -> str:
         # "the Baroque style" -> "a style", not "a style style"
         return before + kind.rsplit(" ", 1)[0] + after
     if noun and re.search(r"\b" + re.escape(noun) + r"\s+$", before):
-        return before.rstrip() + after  # "his treatise The Prince" -> "his treatise": the noun names it
+        # "his treatise The Prince" -> "his treatise": the noun names it; "the planet Neptune" -> "a planet",
+        # since "the planet" would point at one the reader was never shown
+        return _indefinite_tail(before.rstrip()) + after
     if noun and re.search(r"\b" + re.escape(noun) + r"\s+of\s+$", before):
-        return re.sub(r"\s+of\s+$", "", before) + after  # "the island of Timor" -> "the island"
+        return (
+            _indefinite_tail(re.sub(r"\s+of\s+$", "", before)) + after
+        )  # "the island of Timor" -> "an island"
+    appositive = _APPOSITIVE_OF.search(before)
+    if appositive:  # "founded the city of Constantinople" -> "founded a city": the name is that city
+        return before[: appositive.start()] + _indefinite_tail(appositive.group(1)) + after
     if noun and re.search(r"\b" + re.escape(noun) + r"\b", before):
         # "whose capital is Bangui" -> "whose capital is one"; anywhere else "one" reads as debris
         return before + "one" + after if re.search(r"\b(?:is|was)\s+$", before) else ""

@@ -399,7 +399,8 @@ def demonyms_in(text: str, names: Sequence[str]) -> list[str]:
 
 _TAGLINE_STOP = re.compile(
     r"\s+(?:of|in|on|at|from|for|to|by|with|without|within|who|that|which|where|whose|since|between|"
-    r"\w+ed|made|built|born|spoken|known|written|used|found|\w+ing\s+(?:in|from|on|at|to))\b.*$|\s*[(,;:].*$"
+    r"\w+ed(?=\s+(?:in|on|at|by|from|to|as|for|with|into|near|under|after|over|around|during)\b|$)|"
+    r"made|built|born|spoken|known|written|used|found|\w+ing\s+(?:in|from|on|at|to))\b.*$|\s*[(,;:].*$"
 )
 _TAGLINE_WORD = re.compile(r"^[a-z][a-z-]*$")
 MAX_TAGLINE_WORDS = 8
@@ -427,7 +428,7 @@ def kind_from_tagline(title: str, line: str) -> str:
     tail = tail[-2:]
     while tail and (_ADJECTIVE.match(tail[0]) or tail[0].endswith("ly")) and len(tail) > 1:
         tail.pop(0)
-    if not tail or _ADJECTIVE.match(tail[-1]) or re.search(r"[^s]s$", tail[-1]):
+    if not tail or _ADJECTIVE.match(tail[-1]) or tail[-1].endswith("wide") or re.search(r"[^s]s$", tail[-1]):
         return ""  # no noun, or a plural ("protests and revolutions"): the first sentence says it better
     head = re.sub(r"\s*\([^)]*\)\s*$", "", title).split()[-1:] or [""]
     if any(mentions_name(" ".join(tail), p) for p in title.split() if len(p) > 3 and p != head[0]):
