@@ -404,3 +404,16 @@ def test_a_name_given_with_its_kind_becomes_an_indefinite_kind_not_a_definite_on
         target_kind="a capital",
     )
     assert clue is not None and clue.startswith("founded a city and")
+
+
+def test_two_entities_of_one_kind_in_the_opening_sentence_are_a_country_and_another_then_the_first() -> None:
+    vertices = chain(
+        ("Mauritania", "a country", "", "parent"),
+        ("Western Sahara", "a territory", "is bordered by a territory to the north", "parent"),
+        ("Morocco", "a country", "claims a territory", "child"),
+        ("Algeria", "a country", "has land borders with a country to the east", "parent"),
+    )
+    assert compose(vertices) == (
+        "A country has land borders with another country to the east. The first country claims a territory. "
+        "Which country is bordered by that territory to the north?"
+    )

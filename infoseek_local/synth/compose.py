@@ -162,6 +162,9 @@ def _chain_question(chain: list[Vertex], *, ask: bool, refs: dict[int, str] | No
                 sentences.append(fact)
         else:  # the clue is about the parent and names the child by its kind
             said = refer(clue, child.descriptor, refs[child.index]) if known else clue
+            if same and not known:  # "A country borders another country ..., The first country ..."
+                said = refer(clue, child.descriptor, f"another {bare(child.descriptor)}")
+                refs[parent.index] = f"the first {_noun(parent)}"
             if last and ask:
                 sentences.append(_root_question(parent, said))
                 break

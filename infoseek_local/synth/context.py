@@ -134,7 +134,7 @@ class SynthContext:
     llm_tokens: int = 0
     notes: list[str] = field(default_factory=list)
     spent: dict[int, set[int]] = field(default_factory=dict)  # page id -> sentence numbers dropped as claims
-    avoid_first_hops: set[int] = field(default_factory=set)  # pages an earlier attempt's first hop went to
+    avoid_hops: set[tuple[int, int]] = field(default_factory=set)  # (from, to) pages an earlier attempt took
     _pages: dict[int, Page] = field(default_factory=dict)
     _sentences: dict[int, list[Sentence]] = field(default_factory=dict)
     _aliases: dict[int, list[str]] = field(default_factory=dict)

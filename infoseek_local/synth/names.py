@@ -103,7 +103,9 @@ def blur_names(ctx: SynthContext, page_id: int, clue: str, taken: tuple[str, ...
             return None  # "Dickens's novels" would read "a journalist novels"
         if kind in taken or kind in kinds:
             return None  # two entities of one kind in one clue: "that country" could mean either
-        masked = mask_names(clue, [name], kind)
+        # "the Nobel Prize" -> "an award": "the award" would point at one the reader was never shown
+        masked = re.sub(r"(?<![\w-])[Tt]he\s+" + re.escape(name) + r"(?![\w-])", kind, clue, count=1)
+        masked = masked if masked != clue else mask_names(clue, [name], kind)
         if masked != clue:
             clue = masked
             kinds.append(kind)

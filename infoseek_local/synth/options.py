@@ -227,8 +227,8 @@ def link_options(
     for position, (link, back) in enumerate(candidates):
         if link.target in in_tree or link.target in seen or not ctx.is_usable_page(link.target):
             continue
-        if vertex.index == 0 and link.target in ctx.avoid_first_hops:
-            continue
+        if (vertex.page_id, link.target) in ctx.avoid_hops:
+            continue  # an earlier attempt of this seed took that hop and was rejected
         if ctx.noun(link.target) == ctx.noun(vertex.page_id) and (vertex.index == 0 or same_kind_hops):
             continue  # "an emperor ... an emperor ... an emperor": one such hop reads, two do not
         if ctx.in_degree(link.target) > hub or not ctx.noun(link.target):

@@ -35,8 +35,22 @@ def _attempt(ctx: SynthContext, seed_page_id: int, vertices: list[Vertex]) -> tu
     return text, solved
 
 
+def _hop(vertices: list[Vertex], vertex: Vertex) -> tuple[int, int]:
+    return vertices[vertex.parent].page_id, vertex.page_id
+
+
+def _hop_to_avoid(vertices: list[Vertex], rejected: TreeRejected) -> tuple[int, int]:
+    """Which hop the next attempt should not take. A shortcut comes from the answer's own clue, so its first
+    hop; anything else (a loose start, an unsolvable or unreadable clue) mostly from the deep end, so the
+    deepest hop, keeping the rest of a tree that may only need another leaf."""
+    if rejected.reason == "shortcut" or len(vertices) < 3:
+        return _hop(vertices, vertices[1])
+    return _hop(vertices, vertices[-1])
+
+
 def synthesize_one(ctx: SynthContext, ref: SeedRef, provenance: Provenance) -> tuple[Tree, Question | None]:
-    """Up to `attempts` trees from the seed, each starting with a first hop the earlier ones did not take."""
+    """Up to `attempts` trees from the seed, each avoiding a hop an earlier one was rejected for: the deepest
+    hop first, then (when no other leaf grows) the first hop."""
     ident = tree_id(ctx.config.seed, ref)
     vertices: list[Vertex] = []
     try:
@@ -49,14 +63,24 @@ def synthesize_one(ctx: SynthContext, ref: SeedRef, provenance: Provenance) -> t
                 text, solved = _attempt(ctx, ref.page_id, vertices)
                 break
             except TreeRejected as rejected:
-                if earlier is not None and rejected.reason in ("no_in_corpus_links", "too_shallow"):
-                    vertices[:] = earlier_vertices  # the record shows the tree that reason is about
-                    raise earlier from None  # no first hop left that grows: the last real reason stands
+                ran_dry = rejected.reason in ("no_in_corpus_links", "too_shallow")
+                if earlier is not None and ran_dry:
+                    first = _hop(earlier_vertices, earlier_vertices[1])
+                    if first in ctx.avoid_hops or attempt == ctx.config.attempts:
+                        vertices[:] = earlier_vertices  # the record shows the tree that reason is about
+                        raise earlier from None  # no hop left that grows: the last real reason stands
+                    ctx.note(f"attempt {attempt}: no other way down; next attempt avoids the first hop")
+                    ctx.avoid_hops.add(first)
+                    ctx.spent.clear()
+                    continue
                 if rejected.reason in _FINAL or attempt == ctx.config.attempts or len(vertices) < 2:
                     raise
                 earlier, earlier_vertices = rejected, list(vertices)
-                ctx.note(f"attempt {attempt} rejected ({rejected}); next attempt avoids {vertices[1].title}")
-                ctx.avoid_first_hops.add(vertices[1].page_id)
+                avoid = _hop_to_avoid(vertices, rejected)
+                ctx.note(
+                    f"attempt {attempt} rejected ({rejected}); next attempt avoids {ctx.page(avoid[1]).title}"
+                )
+                ctx.avoid_hops.add(avoid)
                 ctx.spent.clear()
     except TreeRejected as rejected:
         tree = Tree(

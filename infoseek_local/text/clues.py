@@ -388,11 +388,13 @@ _APPOSITIVE_OF = re.compile(
 def _indefinite_tail(text: str) -> str:
     """The noun phrase that ends `text` made indefinite when it opens with "the": "on the island" -> "on an
     island"."""
-    found = re.search(r"\bthe\s+((?:[a-z-]+\s+){0,2}[a-z-]+)$", text)
+    found = re.search(r"\bthe\s+((?:[A-Za-z-]+\s+){0,2}[a-z-]+)$", text)
     if found is None:
         return text
-    article = "an" if found.group(1)[:1] in "aeiou" else "a"
-    return text[: found.start()] + f"{article} {found.group(1)}"
+    # a people's adjective goes with the name ("the Japanese island of Honshu" -> "an island")
+    words = " ".join(w for w in found.group(1).split() if not w[:1].isupper())
+    article = "an" if words[:1] in "aeiou" else "a"
+    return text[: found.start()] + f"{article} {words}"
 
 
 def _put_kind(clause: str, target: str, kind: str) -> str:
@@ -402,6 +404,8 @@ def _put_kind(clause: str, target: str, kind: str) -> str:
     if found is None:
         return clause
     before, after = clause[: found.start()], clause[found.end() :]
+    if re.search(r"[\"“‘]\s*$", before):
+        return ""  # a quoted name ("coined the term 'Verschränkung'") is a word, not an entity of a kind
     noun = kind.split()[-1] if kind else ""
     determiner = _DETERMINED.search(before)
     if determiner:
