@@ -144,3 +144,18 @@ def test_a_kind_put_inside_a_phrase_is_debris(clause: str) -> None:
 )
 def test_a_kind_in_its_own_place_is_clean(clause: str) -> None:
     assert is_clean(clause)
+
+
+def test_a_clue_that_points_back_at_an_earlier_sentence_of_its_page_is_no_clue() -> None:
+    # "the award" was named in the sentence before; a question reader never saw it
+    sentence = "She is the first writer from Belarus to receive the award."
+    assert (
+        predicate(
+            sentence, ["Svetlana Alexievich", "She"], "writer", target="Belarus", target_kind="a country"
+        )
+        is None
+    )
+    sentence = "She is the first writer from Belarus to receive the Nobel Prize."
+    assert predicate(
+        sentence, ["Svetlana Alexievich", "She"], "writer", target="Belarus", target_kind="a country"
+    )

@@ -1,7 +1,8 @@
 """The synth stage's config: a frozen Struct read from TOML, overridden by CLI options, saved in the run dir.
 
 `<run>/config.toml` records what a run was made with (later stages read the index path from it). Rerunning
-into the same run dir with a different config is refused, so a resumed run never mixes two configs.
+into the same run dir with a different config is refused by the runner (run/settings.py), so a resumed run
+never mixes two configs.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ import msgspec
 from ..errors import ConfigError
 
 CONFIG_FILE = "config.toml"
-# fields that change how fast a run goes, never what it writes
-_RUNTIME_ONLY = frozenset({"workers"})
 
 
 class SynthConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -38,6 +37,9 @@ class SynthConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     min_seed_links: int = 1  # links of a sampled seed that make a clean clue (the test diffusion applies)
     max_seed_in_degree: float = (
         0.9  # sampled seeds come from below this quantile of in-degree (the long tail)
+    )
+    max_names_left: int = (
+        0  # names a clue may keep that no kind was found for: each is a key to recall or type
     )
     # retrospection
     fit_coverage: float = 0.75  # share of a clue's content words another page must hold to fit it too
@@ -139,26 +141,3 @@ def read_run_config(run_dir: Path) -> SynthConfig:
     if not path.is_file():
         raise ConfigError(f"{path}: not found; is {run_dir} a synth run directory?")
     return load_config(path, {})
-
-
-def claim_run_dir(run_dir: Path, config: SynthConfig) -> None:
-    """Write `<run>/config.toml`, or check that an existing one matches (a rerun must resume, not mix)."""
-    path = Path(run_dir) / CONFIG_FILE
-    if path.exists():
-        old = msgspec.to_builtins(read_run_config(run_dir))
-        new = msgspec.to_builtins(config)
-        changed = [
-            f"{k}: {old.get(k)!r} -> {new.get(k)!r}"
-            for k in new
-            if k not in _RUNTIME_ONLY and old.get(k) != new.get(k)
-        ]
-        if changed:
-            raise ConfigError(
-                f"{path}: this run was made with a different config ({'; '.join(changed)}); "
-                "rerun with the same options to resume, or use a new --out directory"
-            )
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(config_to_toml(config))
-    tmp.replace(path)

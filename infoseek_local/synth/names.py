@@ -57,7 +57,16 @@ _HEAD_KINDS = {
     "shelf": "an ice shelf",
     "glacier": "a glacier",
     "falls": "a waterfall",
+    "region": "a region",
+    "belt": "a region",
+    "cape": "a cape",
+    "isle": "an island",
+    "republic": "a republic",
 }
+_FIRST_HEADS = frozenset(
+    {"gulf", "bay", "strait", "straits", "sea", "lake", "mount", "isle", "cape", "university", "kingdom"}
+    | {"republic", "empire", "river"}
+)
 _NOT_NAMES = frozenset({"I", "A", "An", "The"})
 # a people or place adjective before a common noun ("the Macedonian general"): dropped, it names a place
 _DEMONYM = re.compile(
@@ -131,7 +140,10 @@ def _kind_of(ctx: SynthContext, name: str, anchors: dict[str, int]) -> str | Non
         target = ctx.page_acronym(name) if _ACRONYM.match(name) else ctx.page_named(name)
     if target is not None and ctx.noun(target):
         return ctx.descriptor(target)
-    head = name.split()[-1].lower()
-    if len(name.split()) >= 2 and head in _HEAD_KINDS:
-        return _HEAD_KINDS[head]
+    words = name.split()
+    if len(words) >= 2 and words[-1].lower() in _HEAD_KINDS:
+        return _HEAD_KINDS[words[-1].lower()]
+    # "Gulf of Tadjoura", "Lake Victoria", "Mount Kenya": the first word says what it is
+    if len(words) >= 2 and words[0].lower() in _FIRST_HEADS:
+        return _HEAD_KINDS[words[0].lower()]
     return None

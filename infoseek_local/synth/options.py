@@ -173,7 +173,7 @@ def _blurred(ctx: SynthContext, page_id: int, clue: str | None, kind: str) -> Bl
     if clue is None:
         return None
     blurred = blur_names(ctx, page_id, clue, (kind,) if kind else ())
-    if blurred is None:
+    if blurred is None or blurred.names_left > ctx.config.max_names_left:
         return None
     if blurred.clue != clue and not (
         is_clean(blurred.clue) and _informative(blurred.clue, " ".join([kind, *blurred.kinds]))

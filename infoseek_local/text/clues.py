@@ -111,7 +111,18 @@ def is_verb(word: str) -> bool:
 def is_clean(clause: str) -> bool:
     """No debris a rewrite left behind (see `_JUNK`, and the kinds misplaced that the fluency lint flags in
     whole questions): also checked after other names are masked."""
-    return not _JUNK.search(clause) and not misplaced_kind(clause)
+    return not _JUNK.search(clause) and not misplaced_kind(clause) and not _ANAPHORIC.search(clause)
+
+
+# "to receive the award", "the city's main port": a definite noun that points back at a sentence the question
+# does not give (the page said which award just before)
+_ANAPHORIC = re.compile(
+    r"\bthe\s+(?:award|prize|country|city|town|state|company|book|novel|film|album|song|team|club|war|battle|"
+    r"group|band|party|region|game|series|show|building|church|empire|kingdom|dynasty|river|island|lake|"
+    r"mountain|work|play|painting|ship|language|university|school|movement|treaty|event|site)(?:['’]s)?"
+    r"(?!\s+(?:of|between|that|which|who|where|whose|known|called|named)\b)"
+    r"(?=\s*(?:[,.;:)]|$|\s+[a-z]))"
+)
 
 
 def strip_parentheticals(text: str) -> str:
