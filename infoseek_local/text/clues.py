@@ -346,6 +346,8 @@ def _target_clause(rest: str, target: str) -> str | None:
     if holding is None:
         return None
     words = holding.removeprefix("and ").split()
+    if words and re.fullmatch(r"[a-z]+ing", words[0]):
+        return None  # a participle clause ("..., starting with A"), not an item of a list of names
     if _opens_with_verb(words, strict=True):
         # its own clause about the subject only when coordinated with "and" (", and is home to ..."), not
         # a clause whose subject is the name before it ("its centre, Novi Sad, is the largest city in ...")

@@ -123,7 +123,8 @@ _SAME_KIND_TWICE = re.compile(
 # a place word or a name left before an article: "in central a country", "of modern-day a state", "the Indus a
 # river" (a name cut in two by a kind)
 _WORD_BEFORE_ARTICLE = re.compile(
-    r"\b(?:central|northern|southern|eastern|western|modern-day|present-day)\s+(?:and\s+)?(?:a|an|that)\s"
+    r"\b(?:central|northern|southern|eastern|western|modern-day|present-day|mainland|metropolitan|"
+    r"continental|insular|peninsular|greater|lesser|upper|lower)\s+(?:and\s+)?(?:a|an|that)\s"
     r"|(?<=[a-z] )[A-Z][a-z]+\s+(?:a|an)\s+[a-z]+"
     r"|\bof\s+(?:a|an)\s+[a-z]+\s+[a-z]+s\s+[A-Z]"
 )
