@@ -417,3 +417,17 @@ def test_two_entities_of_one_kind_in_the_opening_sentence_are_a_country_and_anot
         "A country has land borders with another country to the east. The first country claims a territory. "
         "Which country is bordered by that territory to the north?"
     )
+
+
+def test_a_kind_met_two_hops_earlier_is_another_one_too() -> None:
+    vertices = chain(
+        ("Nuclear power", "a power", "", "parent"),
+        ("Enrico Fermi", "a physicist", "filed several patents related to the use of a power", "child"),
+        ("Statistical mechanics", "a framework", "made significant contributions to a framework", "parent"),
+        ("Ludwig Boltzmann", "a physicist", "was key in the creation of a framework", "child"),
+    )
+    assert compose(vertices) == (
+        "A physicist was key in the creation of a framework. Another physicist made significant contributions to "
+        "that framework. That other physicist filed several patents related to the use of a power. Which power "
+        "is that?"
+    )

@@ -131,7 +131,7 @@ def _chain_question(chain: list[Vertex], *, ask: bool, refs: dict[int, str] | No
         assert child.relation is not None
         clue = child.relation.text
         last = depth == 1
-        same = _noun(child) == _noun(parent)
+        same = _noun(parent) in {_noun(v) for v in chain[depth:]}  # a kind the reader has already met
         refs[parent.index] = f"that other {_noun(parent)}" if same else f"that {_noun(parent)}"
         if child.relation_from == "child":  # the clue is about the child and names the parent by its kind
             subject = refs[child.index] if known else _indefinite(child.descriptor)
