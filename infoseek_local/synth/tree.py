@@ -58,11 +58,16 @@ def synthesize_one(ctx: SynthContext, ref: SeedRef, provenance: Provenance) -> t
             raise TreeRejected("seed_not_in_index", ref.ref)
         earlier: TreeRejected | None = None
         earlier_vertices: list[Vertex] = []
+        kept: tuple[list[Vertex], str, OracleResult] | None = (
+            None  # a shallow tree, while a deeper one is sought
+        )
         for attempt in range(1, ctx.config.attempts + 1):
             try:
                 text, solved = _attempt(ctx, ref.page_id, vertices)
-                break
             except TreeRejected as rejected:
+                if kept is not None:
+                    vertices[:], text, solved = kept  # no deeper tree: the shallow one stands
+                    break
                 ran_dry = rejected.reason in ("no_in_corpus_links", "too_shallow")
                 if earlier is not None and ran_dry:
                     first = _hop(earlier_vertices, earlier_vertices[1])
@@ -82,6 +87,22 @@ def synthesize_one(ctx: SynthContext, ref: SeedRef, provenance: Provenance) -> t
                 )
                 ctx.avoid_hops.add(avoid)
                 ctx.spent.clear()
+                continue
+            if (
+                kept is not None
+                or tree_depth(vertices) >= ctx.config.target_depth
+                or attempt == ctx.config.attempts
+            ):
+                break
+            # depth is what makes a question need many searches: one more attempt, with another last hop
+            kept = (list(vertices), text, solved)
+            ctx.note(
+                f"attempt {attempt} kept at depth {tree_depth(vertices)}; one more looks for a deeper tree"
+            )
+            ctx.avoid_hops.add(_hop(vertices, vertices[-1]))
+            ctx.spent.clear()
+        if kept is not None and tree_depth(vertices) <= tree_depth(kept[0]):
+            vertices[:], text, solved = kept  # the deeper attempt was no deeper
     except TreeRejected as rejected:
         tree = Tree(
             id=f"t-{ident}",
