@@ -159,3 +159,26 @@ def test_a_clue_that_points_back_at_an_earlier_sentence_of_its_page_is_no_clue()
     assert predicate(
         sentence, ["Svetlana Alexievich", "She"], "writer", target="Belarus", target_kind="a country"
     )
+
+
+def test_a_border_direction_reads_one_way_and_a_direction_shared_by_two_names_is_no_clue() -> None:
+    from infoseek_local.text.clues import border_sides
+
+    # readers took "borders a country to the north" as "lies north of a country", the reverse of the page
+    assert border_sides("borders a country to the north") == "has a country on its northern border"
+    assert border_sides("is bordered by a territory to the north and northwest") == (
+        "has a territory on its northern and northwestern borders"
+    )
+    assert border_sides("neighbors a region to the west") == "has a region on its western border"
+    sentence = (
+        "It is bordered by Russia to the east, Poland to the west, and Lithuania and Latvia to the northwest."
+    )
+    assert predicate(sentence, ["Belarus", "It"], "country", target="Latvia", target_kind="a country") is None
+    assert predicate(sentence, ["Belarus", "It"], "country", target="Poland", target_kind="a country")
+
+
+def test_a_year_after_before_becomes_a_decade_that_keeps_the_statement_true() -> None:
+    from infoseek_local.text import blur_numbers
+
+    assert blur_numbers("He ruled Tibet before 1959.") == "He ruled Tibet before the end of the 1950s."
+    assert blur_numbers("It grew after 1912.") == "It grew since the 1910s."

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..records import OutLink, Vertex
 from ..text import content_terms, demonyms_in, mask_names, mentions_name, search_query, word_set
-from ..text.clues import is_clean, predicate
+from ..text.clues import border_sides, is_clean, predicate
 from ..text.instructions import looks_like_instruction
 from .context import SynthContext
 from .names import Blurred, blur_names
@@ -94,13 +94,20 @@ def used_sentences(vertices: list[Vertex], page_id: int) -> set[int]:
     return used
 
 
-def mask_tree_entities(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex, clue: str) -> str | None:
-    """Other tree entities named in a clue become their kinds; a clue that still names its own entity (or a
-    tree entity, by any of its names) is no clue: None."""
+def mask_tree_entities(
+    ctx: SynthContext, vertices: list[Vertex], vertex: Vertex, clue: str, target: int = -1
+) -> str | None:
+    """The hop's `target` page named in a clue becomes its kind; a clue that names its own entity or any other
+    entity of the tree is no clue: None."""
     for other in vertices:
-        if other.page_id != vertex.page_id:
-            clue = mask_names(clue, ctx.aliases(other.page_id), other.descriptor)
-    tree_names = [n for v in vertices for n in ctx.aliases(v.page_id)]
+        if other.page_id in (vertex.page_id, target):
+            continue
+        if mask_names(clue, ctx.aliases(other.page_id), other.descriptor) != clue:
+            return None  # names an entity of the tree besides its hop: "a country" would be the answer itself
+    if target >= 0:
+        clue = mask_names(clue, ctx.aliases(target), ctx.descriptor(target))
+    pages = {v.page_id for v in vertices} | {vertex.page_id} | ({target} if target >= 0 else set())
+    tree_names = [n for page in sorted(pages) for n in ctx.aliases(page)]
     if any(mentions_name(clue, name) for name in tree_names if len(name) >= 3) or demonyms_in(
         clue, tree_names
     ):
@@ -161,7 +168,7 @@ def _forward_option(
         )
         if clue is None or not _informative(clue, kind, ctx.noun(vertex.page_id)):
             continue
-        clue = mask_tree_entities(ctx, [*vertices, _stub(ctx, link.target)], vertex, clue)
+        clue = mask_tree_entities(ctx, vertices, vertex, clue, target=link.target)
         blurred = _blurred(ctx, vertex.page_id, clue, kind)
         if blurred is not None:
             return LinkOption(link, sentence, blurred.clue, False, blurred.kinds, blurred.names_left)
@@ -175,6 +182,7 @@ def _blurred(ctx: SynthContext, page_id: int, clue: str | None, kind: str) -> Bl
     blurred = blur_names(ctx, page_id, clue, (kind,) if kind else ())
     if blurred is None or blurred.names_left > ctx.config.max_names_left:
         return None
+    blurred = replace(blurred, clue=border_sides(blurred.clue))
     if blurred.clue != clue and not (
         is_clean(blurred.clue) and _informative(blurred.clue, " ".join([kind, *blurred.kinds]))
     ):
@@ -199,7 +207,7 @@ def _back_option(
         )
         if clue is None or not _informative(clue, vertex.descriptor, ctx.noun(source)):
             continue  # "is a coastal city in a state" says only what the page is
-        clue = mask_tree_entities(ctx, [*vertices, source_vertex], source_vertex, clue)
+        clue = mask_tree_entities(ctx, vertices, source_vertex, clue, target=vertex.page_id)
         blurred = _blurred(ctx, source, clue, vertex.descriptor)
         if blurred is not None:
             link = OutLink(source, anchor, kind)

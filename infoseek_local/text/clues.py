@@ -294,6 +294,28 @@ _COORDINATED = re.compile(
 )
 
 
+_SIDE = r"(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east|south-west)"
+_SIDES = _SIDE + r"(?:\s+and\s+" + _SIDE + r")?"
+_BORDERS_TO = re.compile(
+    r"^(?:is\s+bordered\s+(?:to\s+the\s+(?P<side1>" + _SIDES + r")\s+)?by|borders|neighbou?rs|adjoins)\s+"
+    r"(?P<what>(?:a|an|the|that|one|another)\s+[a-z][a-z -]*?)(?:\s+to\s+the\s+(?P<side2>" + _SIDES + r"))?$"
+)
+
+
+def border_sides(clause: str) -> str:
+    """ "borders a country to the north" -> "has a country on its northern border": readers took the first
+    as "lies north of a country", the reverse of what the page says."""
+    found = _BORDERS_TO.match(clause)
+    if found is None:
+        return clause
+    side = found["side1"] or found["side2"]
+    if side is None or (found["side1"] and found["side2"]):
+        return clause
+    sides = [f"{one.replace('-', '')}ern" for one in side.split(" and ")]
+    border = "border" if len(sides) == 1 else "borders"
+    return f"has {found['what']} on its {' and '.join(sides)} {border}"
+
+
 def _shorter(clause: str) -> str:
     """A clause over the limit cut at a second verb phrase ("won two civil wars and was instrumental in ...")
     or a relative clause, when what is left still says something (MIN_CLUE_WORDS)."""
@@ -333,6 +355,8 @@ def _target_clause(rest: str, target: str) -> str | None:
     found = _mention(rest, target)
     if found is None or ":" in rest[: found.start()] or _INCLUDING.search(rest[: found.start()]):
         return None  # an item of a list after a colon or "including": no relation of its own
+    if _NAME_AND.search(rest[: found.start()]) and _SHARED_TAIL.match(rest, found.end()):
+        return None  # "Lithuania and Latvia to the northwest": the direction belongs to both
     first_end = _CLAUSE_END.search(rest)
     if first_end is None or first_end.start() >= found.end():
         clause = _cut_clause(rest, found.end())
@@ -342,9 +366,12 @@ def _target_clause(rest: str, target: str) -> str | None:
     if _RELATIVE_BEFORE.search(rest[: found.start()]):
         return None  # the target is said of another noun ("founded a dynasty, which ruled A and B")
     items = re.split(r",\s+(?:and\s+|or\s+)?|\s+(?:and|or)\s+(?=[A-Z])", _cut_list_end(rest, found.end()))
-    holding = next((item for item in items if _mention(item, target)), None)
-    if holding is None:
+    at = next((i for i, item in enumerate(items) if _mention(item, target)), None)
+    if at is None:
         return None
+    holding = items[at]
+    if _NAME_AND.search(rest[: found.start()]) and " " in holding.strip():
+        return None  # "Lithuania and Latvia to the northwest": the direction belongs to both
     words = holding.removeprefix("and ").split()
     if words and re.fullmatch(r"[a-z]+ing", words[0]):
         return None  # a participle clause ("..., starting with A"), not an item of a list of names
@@ -383,6 +410,8 @@ def _cut_list_end(text: str, after: int) -> str:
     return text[: end.start()] if end else text
 
 
+_SHARED_TAIL = re.compile(r"\s+(?:to|on|in|at)\s+the\b")
+_NAME_AND = re.compile(r"[A-Z][\w'’.-]*\s+and\s+(?:the\s+)?$")
 _RELATIVE_BEFORE = re.compile(r",\s+(?:which|who|whom|whose|where|when)\b")
 # verbs that split their subject into parts: one part of a list alone is a false clue
 _PARTITIVE = re.compile(r"\b(?:subdivided|divided|split|partitioned|composed|comprises|comprised|consists)\b")

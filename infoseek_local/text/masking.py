@@ -27,6 +27,8 @@ _DAY_MONTH = re.compile(
     r"December)(?:\s+\d{1,2})?,?\s+(\d{3,4})\b"
 )
 _YEAR = re.compile(r"\b(1\d{3}|2[01]\d{2})\b")
+_AFTER_YEAR = re.compile(r"\bafter\s+(?:the\s+year\s+)?(1\d{3}|2[01]\d{2})\b(?![–-])")
+_BEFORE_YEAR = re.compile(r"\b(before|until|till|by)\s+(?:the\s+year\s+)?(1\d{3}|2[01]\d{2})\b(?![–-])")
 _NUMBER = re.compile(r"\b\d[\d,]*(?:\.\d+)?(?:\s+(?:million|billion|thousand|trillion|hundred))?\b(?![-\w])")
 _RANKING = re.compile(r"^(?:\w+est|\w*most|least|first|second|third|\w+-\w+est|\w+-most|only|main)$")
 _ERAS = frozenset({"BC", "BCE", "AD", "CE"})
@@ -295,6 +297,9 @@ def blur_numbers(text: str) -> str:
     out = _ERA_YEAR.sub(lambda m: _century(int(m.group(1))) + " " + m.group(2), out)
     out = _ERA_FIRST.sub(lambda m: _century(int(m.group(2))), out)  # "AD 537" -> "the 6th century"
     out = _DAY_MONTH.sub(lambda m: _period(int(m.group(1))), out)
+    # "before 1959" is true of the whole 1950s only as "before the end of the 1950s"
+    out = _BEFORE_YEAR.sub(lambda m: f"{m.group(1)} the end of {_period(int(m.group(2)))}", out)
+    out = _AFTER_YEAR.sub(lambda m: f"since {_period(int(m.group(1)))}", out)  # "after 1912" is in the 1910s
     out = _YEAR.sub(lambda m: _period(int(m.group(1))), out)
     out = _DATE_PREPOSITION.sub("in ", out)  # "held on 5 May 2023" -> "held in the 2020s"
     out = _PERCENT.sub(lambda m: _share(float(m.group(1))), out)
