@@ -18,7 +18,7 @@ from .errors import InfoseekError, os_error_message
 COMMANDS: dict[str, str] = {
     "doctor": "infoseek_local.commands.doctor_cmd:doctor_command",
     "index": "infoseek_local.commands.index_cmd:index_command",
-    "info": "infoseek_local.commands.index_cmd:info_command",
+    "info": "infoseek_local.commands.info_cmd:info_command",
     "search": "infoseek_local.commands.search_cmd:search_command",
     "synth": "infoseek_local.commands.synth_cmd:synth_command",
     "show": "infoseek_local.commands.synth_cmd:show_command",

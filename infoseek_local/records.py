@@ -6,12 +6,26 @@ Records written to shards carry a tag so a reader can tell what it holds.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 from msgspec import Struct, field
 
+# The record schema this code writes. Every shard's completion marker records it (store.mark_done); a reader
+# refuses a shard marked by a newer schema, and takes one marked without a version (written before markers
+# held it) as version 1.
 SCHEMA_VERSION = 1
+
+# Fixed vocabularies: decoding a record with any other value fails, naming the field ("$.status").
+# Extend one by adding a value (old records stay readable); never rename or drop a value.
+TreeStatus = Literal["accepted", "rejected"]
+ClaimKind = Literal["attribute", "relation"]  # relation: the claim links its vertex to the parent
+LinkKind = Literal["hyperlink", "mention"]  # an <a href>, or the page's text names the target
+RelationFrom = Literal["parent", "child"]  # which page of the edge the relation's cited sentence is on
+# "" in records written before end reasons were kept
+EndReason = Literal["", "answer", "turn_limit", "token_budget", "context", "llm_error", "no_candidates"]
+AnswerMatchKind = Literal["", "exact", "alias", "llm", "none"]  # "": written before it was kept
+TrajectoryOrigin = Literal["agent", "guided"]
 
 
 class Provenance(Struct, frozen=True, kw_only=True):
@@ -56,7 +70,7 @@ class OutLink(Struct, array_like=True, frozen=True, omit_defaults=True):
 
     target: int
     anchor: str
-    kind: str = "hyperlink"
+    kind: LinkKind = "hyperlink"
     offset: int = -1
 
 
@@ -93,7 +107,7 @@ class Claim(Struct, kw_only=True):
     text: str
     sentence_ids: list[int]
     sentences: list[str]
-    kind: str = "attribute"  # "attribute" | "relation" (links this vertex to a child)
+    kind: ClaimKind = "attribute"
     grounded: bool = False
     blurred_from: str = ""
     # kinds that stand in the clue for other names its sentence gives ("a mountain range" for "the Pamir
@@ -114,9 +128,9 @@ class Vertex(Struct, kw_only=True):
     descriptor: str = ""  # synth: the entity's kind ("a country"), used in place of its name in questions
     # which page the relation's cited sentence is on: "parent" (the parent links to this vertex) or "child"
     # (this vertex's page links to the parent: a back-link, read as "a country in which a city ...")
-    relation_from: str = "parent"
+    relation_from: RelationFrom = "parent"
     # the kind of link the relation follows: "hyperlink" or "mention" (index/protocol.py link kinds)
-    edge_kind: str = "hyperlink"
+    edge_kind: LinkKind = "hyperlink"
 
 
 class Tree(Struct, tag="tree", kw_only=True):
@@ -125,7 +139,7 @@ class Tree(Struct, tag="tree", kw_only=True):
     id: str
     seed_page_id: int
     vertices: list[Vertex]
-    status: str  # "accepted" | "rejected"
+    status: TreeStatus
     provenance: Provenance
     reject_reason: str = ""
     notes: list[str] = field(default_factory=list)
@@ -206,11 +220,11 @@ class Trajectory(Struct, tag="trajectory", kw_only=True):
     completion_tokens: int
     seconds: float
     provenance: Provenance
-    end_reason: str = ""  # "answer" | "turn_limit" | "token_budget" | "context"
+    end_reason: EndReason = ""
     repeated_queries: int = 0
-    answer_match: str = ""  # how the answer was matched: "exact" | "alias" | "llm" | "none"
+    answer_match: AnswerMatchKind = ""  # how the answer was matched
     # "agent" (a model searched) or "guided" (code followed the question's research tree with real searches)
-    origin: str = "agent"
+    origin: TrajectoryOrigin = "agent"
 
 
 # ── LLM accounting ───────────────────────────────────────────────────────────────────────────────────────

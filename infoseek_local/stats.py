@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from .agent.stats import trajectory_section
-from .records import Question, Tree
-from .store import ShardDamage, read_shards
+from .records import Question
+from .run.layout import LLM_CALLS, QUESTIONS, TREES, RunLayout
+from .store import ShardDamage
 from .verify.stats import verify_funnel
 
 SYNTH_STAGES = ("planner", "browser", "retrospection", "question")
@@ -33,10 +34,11 @@ def _distribution(values: list[int]) -> str:
 
 
 def synth_funnel(run_dir: Path) -> Section | None:
-    trees = list(read_shards(run_dir / "trees", Tree))
+    run = RunLayout(run_dir)
+    trees = list(run.read(TREES))
     if not trees:
         return None
-    questions = sum(1 for _ in read_shards(run_dir / "questions", Question))
+    questions = sum(1 for _ in run.read(QUESTIONS))
     rejected = Counter(t.reject_reason for t in trees if t.status != "accepted")
     accepted = [t for t in trees if t.status == "accepted"]
     claims = [c for t in accepted for v in t.vertices for c in [*v.claims, v.relation] if c is not None]
@@ -86,7 +88,7 @@ def _oracle_row(questions: list[Question]) -> list[tuple[str, Any]]:
 
 
 def synth_shapes(run_dir: Path) -> Section | None:
-    questions = list(read_shards(run_dir / "questions", Question))
+    questions = list(RunLayout(run_dir).read(QUESTIONS))
     if not questions:
         return None
     words = [len(q.question.split()) for q in questions]
@@ -104,10 +106,9 @@ def synth_shapes(run_dir: Path) -> Section | None:
 
 
 def llm_cost(run_dir: Path) -> Section | None:
-    from .llm.accounting import read_call_log
-
+    run = RunLayout(run_dir)
     damage: list[ShardDamage] = []
-    records = list(read_call_log(run_dir, damage))
+    records = list(run.read(LLM_CALLS, damage=damage))
     if not records and not damage:
         return None
     rows: list[tuple[str, Any]] = []
@@ -122,7 +123,7 @@ def llm_cost(run_dir: Path) -> Section | None:
         hits = sum(r.cache_hit for r in items)
         rows.append((f"{stage}", f"{len(items)} calls, {tokens} tokens, {seconds:.1f} s, {hits} cache hits"))
     synth = [r for r in records if r.stage in SYNTH_STAGES]
-    accepted = sum(1 for t in read_shards(run_dir / "trees", Tree) if t.status == "accepted")
+    accepted = sum(1 for t in run.read(TREES) if t.status == "accepted")
     if synth:
         tokens = sum(r.prompt_tokens + r.completion_tokens for r in synth)
         seconds = sum(r.seconds for r in synth)

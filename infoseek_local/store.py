@@ -20,6 +20,7 @@ import msgspec
 import zstandard
 
 from .errors import StoreError
+from .records import SCHEMA_VERSION
 
 T = TypeVar("T")
 
@@ -260,6 +261,12 @@ class ShardReader(Generic[T]):
     def _check_size(self, recorded: dict[str, Any] | None) -> None:
         if not recorded:
             return  # marked before markers recorded sizes
+        version = recorded.get("schema_version", 1)  # marked before markers recorded it: version 1
+        if not isinstance(version, int) or version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: written with record schema version {version}, this infoseek-local reads up to "
+                f"{SCHEMA_VERSION}; upgrade infoseek-local to read it"
+            )
         size = self.path.stat().st_size
         if size != recorded.get("bytes"):
             raise StoreError(
@@ -312,7 +319,11 @@ def mark_done(directory: Path, name: str, info: dict[str, Any] | None = None) ->
     info = dict(info or {})
     path = shard_path(directory, name)
     if path.is_file():
-        info[SHARD_KEY] = {"bytes": path.stat().st_size, "sha256": _sha256(path)}
+        info[SHARD_KEY] = {
+            "bytes": path.stat().st_size,
+            "sha256": _sha256(path),
+            "schema_version": SCHEMA_VERSION,
+        }
     tmp.write_text(json.dumps(info, sort_keys=True))
     os.replace(tmp, marker)
 

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from infoseek_local.agent.sampling import read_trajectories
 from infoseek_local.agent.transcript import parse_transcript
 from infoseek_local.cli import cli
+from infoseek_local.llm.accounting import read_call_log
 from infoseek_local.records import Provenance, Question
 from infoseek_local.store import ShardWriter, mark_done, shard_path
 
@@ -49,8 +50,10 @@ def test_real_model_trajectory_is_well_formed_and_replays(sample_index: Path, tm
 
     # a fresh run over the same run dir replays every call from the run's LLM cache
     (run / "trajectories" / "_done" / "part-00000").unlink()
+    calls_before = len(list(read_call_log(run)))
     again = CliRunner().invoke(cli, args)
     assert again.exit_code == 0, again.output
     [replayed] = list(read_trajectories(run))
     assert replayed.transcript == trajectory.transcript
-    assert replayed.seconds < trajectory.seconds
+    replay_calls = list(read_call_log(run))[calls_before:]
+    assert replay_calls and all(call.cache_hit for call in replay_calls)

@@ -231,9 +231,11 @@ def test_rerun_with_other_settings_is_refused(sample_index: Path, tmp_path: Path
     other = SampleConfig(samples=3, questions_per_shard=2)
     with pytest.raises(Exception) as caught:
         sample_run(run, other, index_path=sample_index, llm=open_llm(backend="fake"))
-    assert str(caught.value) == (
-        f"{run}/trajectories/part-00000: sampled with other questions or settings than this command's; "
-        f"delete {run}/trajectories to resample {run}, or rerun with the original options"
+    message = str(caught.value)
+    assert message.startswith(f"{run}/trajectories/part-00000: this shard was made with other settings (")
+    assert "config.samples: 2 -> 3" in message and "config.mode: 'free' -> 'both'" in message
+    assert message.endswith(
+        f"; delete {run}/trajectories to resample {run}, or rerun with the original options"
     )
 
 

@@ -14,7 +14,8 @@ from infoseek_local.cli import cli
 from infoseek_local.errors import StoreError
 from infoseek_local.llm.accounting import read_call_log
 from infoseek_local.records import LLMCallRecord, OutLink, Question
-from infoseek_local.run.executor import ShardTask, run_shards
+from infoseek_local.run.runner import run_stage
+from infoseek_local.run.stage import Counts, NoResources, ShardTask
 from infoseek_local.store import (
     ShardReader,
     ShardWriter,
@@ -178,23 +179,39 @@ def test_markers_record_the_shard_size_but_hand_back_only_the_stage_counts(tmp_p
     assert done_info(tmp_path, "s0") == {"records": 1}
 
 
-def test_a_rerun_redoes_a_shard_whose_output_was_damaged_or_lost(tmp_path: Path) -> None:
-    out = tmp_path / "questions"
-    done: list[str] = []
+class FiveLinks:
+    """A stage writing five records a shard into `out`, marked by the runner in `done_dir` and `out`."""
 
-    def work(task: ShardTask) -> dict:
-        with ShardWriter(shard_path(out, task.name), frame_records=1) as writer:
-            writer.write_all(OutLink(i, "a") for i in range(5))
-        mark_done(out, task.name)
-        done.append(task.name)
+    name = "five"
+    counts_type = Counts
+    rerun_hint = "rerun"
+
+    def __init__(self, done_dir: Path, out: Path) -> None:
+        self.done_dir, self.output_dirs, self.out = done_dir, (out,), out
+        self.done: list[str] = []
+
+    def settings(self) -> dict:
         return {}
 
-    tasks = [ShardTask("s0", tmp_path, None, (out,)), ShardTask("s1", tmp_path, None, (out,))]
-    list(run_shards(tasks, work))
-    list(run_shards(tasks, work))
-    assert done == ["s0", "s1"]  # whole: skipped
+    def open_worker(self) -> NoResources:
+        return NoResources()
+
+    def work(self, resources: NoResources, task: ShardTask, report: object) -> Counts:
+        with ShardWriter(shard_path(self.out, task.name), frame_records=1) as writer:
+            writer.write_all(OutLink(i, "a") for i in range(5))
+        self.done.append(task.name)
+        return Counts()
+
+
+def test_a_rerun_redoes_a_shard_whose_output_was_damaged_or_lost(tmp_path: Path) -> None:
+    out = tmp_path / "questions"
+    stage = FiveLinks(tmp_path, out)
+    tasks = [ShardTask("s0"), ShardTask("s1")]
+    run_stage(stage, tasks)
+    run_stage(stage, tasks)
+    assert stage.done == ["s0", "s1"]  # whole: skipped
     flip(shard_path(out, "s0"), 0.5)
     (out / "_done" / "s1").unlink()
-    list(run_shards(tasks, work))
-    assert done == ["s0", "s1", "s0", "s1"]
+    run_stage(stage, tasks)
+    assert stage.done == ["s0", "s1", "s0", "s1"]
     assert len(list(read_shards(out, OutLink))) == 10

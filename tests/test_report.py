@@ -221,7 +221,10 @@ def test_missing_run_and_directory_out_are_one_line_errors(
     with pytest.raises(SystemExit) as exit_info:
         main(["report", str(tmp_path / "nope")])
     assert exit_info.value.code == 1
-    assert capsys.readouterr().err.strip() == f"error: {tmp_path / 'nope'}: no such run directory"
+    missing = tmp_path / "nope"
+    assert capsys.readouterr().err.strip() == (
+        f"error: {missing}: no such run directory; create one with `infoseek-local synth --out {missing}`"
+    )
     (tmp_path / "run").mkdir()
     with pytest.raises(SystemExit) as exit_info:
         main(["report", str(tmp_path / "run"), "--out", str(tmp_path)])

@@ -62,10 +62,10 @@ def test_accepted_trees_are_grounded_deep_enough_and_questions_hide_their_entiti
     from infoseek_local.index.reader import Index
 
     questions = {q.tree_id: q for q in read_shards(fake_run / "questions", Question)}
+    accepted = [t for t in read_shards(fake_run / "trees", Tree) if t.status == "accepted"]
+    assert accepted, "the fake backend should get at least one tree through on the sample corpus"
     with Index.open(sample_index) as index:
-        for tree in read_shards(fake_run / "trees", Tree):
-            if tree.status != "accepted":
-                continue
+        for tree in accepted:
             question = questions[tree.id]
             assert question.hops >= 2 and question.vertices >= 3
             assert question.answer == tree.vertices[0].title
@@ -150,7 +150,7 @@ def test_rerun_with_a_different_config_is_refused(fake_run: Path, sample_index: 
     run = tmp_path / "run"
     synth(sample_index, run, "--n", "2")
     with pytest.raises(
-        ConfigError, match=r"config\.toml: this run was made with a different config \(n: 2 -> 3\)"
+        ConfigError, match=r"run/synth-00000: this shard was made with other settings \(n: 2 -> 3\)"
     ):
         CliRunner().invoke(
             cli,
@@ -243,9 +243,11 @@ def test_a_model_that_always_picks_the_last_choice_still_gives_only_grounded_tre
 
     trees = run_library(sample_index, tmp_path / "run", last_choice, n=4)
     assert len(trees) == 4
-    for tree in trees:
-        if tree.status == "accepted":
-            assert all(c.grounded for v in tree.vertices for c in v.claims)
+    accepted = [t for t in trees if t.status == "accepted"]
+    assert accepted, "no tree accepted: the groundedness below would hold of nothing"
+    for tree in accepted:
+        assert all(c.grounded for v in tree.vertices for c in v.claims)
+        assert all(v.relation.grounded for v in tree.vertices if v.relation is not None)
 
 
 def test_a_model_answering_garbage_rejects_trees_as_llm_invalid_and_stops_after_three(

@@ -134,7 +134,7 @@ def test_rerun_with_other_settings_is_refused_until_restart(tmp_path: Path) -> N
     with pytest.raises(ConfigError) as info:
         run_verify(run, config=verify_config(checks=CHECKS, samples=5))
     assert str(info.value) == (
-        f"{run}/verdicts/shard-00000.msgpack.zst was verified with other settings (samples: 2 -> 5); "
+        f"{run}/verdicts/shard-00000: this shard was made with other settings (config.samples: 2 -> 5); "
         "rerun with the same options to resume, or add --restart to verify the run again"
     )
     summary, _ = run_verify(run, config=verify_config(checks=CHECKS, samples=5), restart=True)

@@ -9,10 +9,11 @@ Every sampled trajectory is written to `<run>/trajectories/` with its `correct` 
 can take the kept ones for SFT and all of them for reward statistics. Each sample has its own seed (derived
 from the base seed, the question id and the sample index), so the K samples differ even when cached.
 
-Work is cut into shards of `questions_per_shard` questions, named `part-NNNNN`; a shard's file is written
-whole and then marked done with a fingerprint of its questions and the sampling settings. A killed run rerun
-with the same command skips done shards and redoes the rest (LLM calls already made replay from the cache);
-rerunning with other settings is refused rather than mixing trajectories of two configurations.
+Work is cut into shards of `questions_per_shard` questions, named `part-NNNNN`, and run by the stage runner
+(run/runner.py): a shard's file is written whole and then marked done with the sampling settings and a key
+of its questions. A killed run rerun with the same command skips done shards and redoes the rest (LLM calls
+already made replay from the cache); rerunning with other settings or questions is refused rather than
+mixing trajectories of two configurations.
 """
 
 from __future__ import annotations
@@ -29,8 +30,13 @@ from msgspec import Struct
 
 from ..errors import ConfigError, InputError
 from ..records import Question, Trajectory, Tree
-from ..run.executor import ShardResult, ShardTask, run_shards
-from ..store import ShardWriter, done_info, done_shards, read_shards, shard_path
+from ..run.executors import ExecutorSpec
+from ..run.layout import RunLayout
+from ..run.lock import run_lock
+from ..run.paths import index_path_for
+from ..run.runner import StageRun, is_finished, run_stage
+from ..run.stage import Counts, ItemReport, ShardTask
+from ..store import ShardWriter, read_shards, shard_path
 from .agent import AgentConfig, SearchAgent
 from .choice import ChoiceAgent, ChoiceConfig
 from .guided import GuidedConfig, build_guided
@@ -40,9 +46,6 @@ if TYPE_CHECKING:
     from ..llm.client import LLM
     from ..llm.factory import LLMConfig
 
-TRAJECTORIES_DIR = "trajectories"
-ACCEPTED_DIR = "accepted"
-TREES_DIR = "trees"
 MODES = ("both", "guided", "agent", "free")
 
 
@@ -63,31 +66,6 @@ class SampleConfig(Struct, frozen=True, kw_only=True):
     @property
     def agent_wanted(self) -> bool:
         return self.mode != "guided"
-
-
-@dataclass
-class SampleSummary:
-    questions: int = 0
-    trajectories: int = 0
-    correct: int = 0
-    solved_questions: int = 0
-    shards_done: int = 0
-    shards_skipped: int = 0
-    guided: int = 0  # guided trajectories written
-    guided_dropped: dict[str, int] = field(default_factory=dict)  # questions without one, by reason
-
-    def add(self, info: dict[str, Any], skipped: bool) -> None:
-        self.questions += info.get("questions", 0)
-        self.trajectories += info.get("trajectories", 0)
-        self.correct += info.get("correct", 0)
-        self.solved_questions += info.get("solved_questions", 0)
-        self.guided += info.get("guided", 0)
-        for reason, count in info.get("guided_dropped", {}).items():
-            self.guided_dropped[reason] = self.guided_dropped.get(reason, 0) + count
-        if skipped:
-            self.shards_skipped += 1
-        else:
-            self.shards_done += 1
 
 
 def sample_seed(base_seed: int, question_id: str, sample_index: int) -> int:
@@ -114,10 +92,10 @@ def sample_question(
 
 
 def load_accepted(run_dir: Path) -> list[Question]:
-    questions = list(read_shards(Path(run_dir) / ACCEPTED_DIR, Question))
+    questions = list(read_shards(RunLayout(run_dir).accepted, Question))
     if not questions:
         raise InputError(
-            f"{run_dir}: no accepted questions in {Path(run_dir) / ACCEPTED_DIR}; "
+            f"{run_dir}: no accepted questions in {RunLayout(run_dir).accepted}; "
             f"run `infoseek-local verify {run_dir}` first"
         )
     return questions
@@ -131,28 +109,49 @@ def plan_shards(questions: Sequence[Question], config: SampleConfig) -> list[tup
     ]
 
 
-def shard_fingerprint(questions: Sequence[Question], config: SampleConfig, llm_identity: str) -> str:
-    material = json.dumps(
-        {"questions": [q.id for q in questions], "config": msgspec.to_builtins(config), "llm": llm_identity},
-        sort_keys=True,
-    )
-    return hashlib.sha256(material.encode()).hexdigest()[:16]
+def questions_key(questions: Sequence[Question]) -> str:
+    """Which questions a shard samples: a rerun over other accepted questions is refused, not mixed."""
+    return hashlib.sha256("\0".join(q.id for q in questions).encode()).hexdigest()[:16]
 
 
-def _check_existing(out_dir: Path, plan: dict[str, str], run_dir: Path) -> None:
-    for name in done_shards(out_dir):
-        expected = plan.get(name)
-        found = done_info(out_dir, name).get("fingerprint")
-        if expected is None or found != expected:
-            raise InputError(
-                f"{out_dir}/{name}: sampled with other questions or settings than this command's; "
-                f"delete {out_dir} to resample {run_dir}, or rerun with the original options"
-            )
+class SampleCounts(Counts, kw_only=True):
+    questions: int = 0
+    trajectories: int = 0
+    correct: int = 0
+    solved_questions: int = 0
+    guided: int = 0  # guided trajectories written
+    guided_dropped: dict[str, int] = msgspec.field(default_factory=dict)  # questions without one, by reason
+
+
+@dataclass
+class SampleSummary:
+    questions: int = 0
+    trajectories: int = 0
+    correct: int = 0
+    solved_questions: int = 0
+    shards_done: int = 0
+    shards_skipped: int = 0
+    guided: int = 0  # guided trajectories written
+    guided_dropped: dict[str, int] = field(default_factory=dict)  # questions without one, by reason
+
+    @classmethod
+    def of(cls, run: StageRun[SampleCounts]) -> SampleSummary:
+        c = run.counts
+        return cls(
+            c.questions,
+            c.trajectories,
+            c.correct,
+            c.solved_questions,
+            run.shards_done,
+            run.shards_skipped,
+            c.guided,
+            dict(c.guided_dropped),
+        )
 
 
 class SampleTools:
     """The index and the agent shards need, opened on first use: a fully resumed run loads neither, and a
-    guided-only run loads no model."""
+    guided-only run loads no model. One per worker; closes what it opened."""
 
     def __init__(
         self,
@@ -165,6 +164,7 @@ class SampleTools:
         self._open_llm = open_llm
         self._index: IndexLike | None = None
         self._agent: SearchAgent | ChoiceAgent | None = None
+        self.opened: list[Any] = []
 
     def index(self) -> IndexLike:
         if self._index is None:
@@ -180,6 +180,11 @@ class SampleTools:
                 self._agent = ChoiceAgent(self.index(), llm, self.config.choice)
         return self._agent
 
+    def close(self) -> None:
+        for resource in self.opened:
+            resource.close()
+        self.opened.clear()
+
 
 def write_shard(
     tools: SampleTools,
@@ -187,18 +192,9 @@ def write_shard(
     trees: dict[str, Tree],
     config: SampleConfig,
     path: Path,
-    fingerprint: str,
     on_trajectory: Callable[[Trajectory], None] | None = None,
-) -> dict[str, Any]:
-    counts: dict[str, Any] = {
-        "questions": 0,
-        "trajectories": 0,
-        "correct": 0,
-        "solved_questions": 0,
-        "guided": 0,
-        "guided_dropped": {},
-        "fingerprint": fingerprint,
-    }
+) -> SampleCounts:
+    counts = SampleCounts()
     with ShardWriter(path, frame_records=16) as writer:
         for question in questions:
             trajectories: list[Trajectory] = []
@@ -206,18 +202,18 @@ def write_shard(
                 outcome = build_guided(question, trees.get(question.tree_id), tools.index(), config.guided)
                 if outcome.trajectory is not None:
                     trajectories.append(outcome.trajectory)
-                    counts["guided"] += 1
+                    counts.guided += 1
                 else:
-                    dropped = counts["guided_dropped"]
+                    dropped = counts.guided_dropped
                     dropped[outcome.reason] = dropped.get(outcome.reason, 0) + 1
             if config.agent_wanted:
                 trajectories += sample_question(tools.agent(), question, config)
             writer.write_all(trajectories)
             kept = sum(t.correct for t in trajectories)
-            counts["questions"] += 1
-            counts["trajectories"] += len(trajectories)
-            counts["correct"] += kept
-            counts["solved_questions"] += kept > 0
+            counts.questions += 1
+            counts.trajectories += len(trajectories)
+            counts.correct += kept
+            counts.solved_questions += kept > 0
             if on_trajectory is not None:
                 for trajectory in trajectories:
                     on_trajectory(trajectory)
@@ -225,7 +221,7 @@ def write_shard(
 
 
 def _llm_identity(llm: LLM | None, llm_config: LLMConfig | None) -> str:
-    """What decides the model's answers (not threads or retries): part of each shard's fingerprint."""
+    """What decides the model's answers (not threads or retries): part of the stage's settings."""
     if llm is not None:
         return f"{llm.model_id}:{llm.model_sha256}"
     if llm_config is None:
@@ -236,53 +232,93 @@ def _llm_identity(llm: LLM | None, llm_config: LLMConfig | None) -> str:
 def load_question_trees(run_dir: Path, questions: Sequence[Question]) -> dict[str, Tree]:
     """The trees of `questions` (guided trajectories follow them); others are not kept in memory."""
     wanted = {q.tree_id for q in questions}
-    return {t.id: t for t in read_shards(Path(run_dir) / TREES_DIR, Tree) if t.id in wanted}
+    return {t.id: t for t in read_shards(RunLayout(run_dir).trees, Tree) if t.id in wanted}
 
 
-# process-pool workers open their own index and model once, in the initializer (both lazily)
-_WORKER: dict[str, Any] = {}
+@dataclass
+class SampleStage:
+    """Sampling as a runner stage: a shard is a few accepted questions (with their trees) in, their
+    trajectories out. `llm`/`index` (open objects, tests) keep the stage in this process."""
 
+    run_dir: Path
+    config: SampleConfig
+    index_path: Path
+    llm_config: LLMConfig | None
+    llm_identity: str
+    llm: LLM | None = None
+    index: IndexLike | None = None
 
-def _init_worker(index_path: str, llm_config: LLMConfig | None, run_dir: str, config: SampleConfig) -> None:
-    from ..index.reader import Index
-    from ..llm.factory import open_llm_from_config
+    name = "sample"
+    counts_type = SampleCounts
+    output_dirs: tuple[Path, ...] = ()
 
-    def open_llm() -> LLM:
-        if llm_config is None:
-            raise ConfigError("agent sampling needs an LLM; pass --backend/--model, or use --mode guided")
-        return open_llm_from_config(llm_config, run_dir=Path(run_dir))
+    @property
+    def done_dir(self) -> Path:
+        return RunLayout(self.run_dir).trajectories
 
-    _WORKER["tools"] = SampleTools(config, lambda: Index.open(Path(index_path)), open_llm)
-    _WORKER["config"] = config
+    @property
+    def rerun_hint(self) -> str:
+        return f"delete {self.done_dir} to resample {self.run_dir}, or rerun with the original options"
 
+    def settings(self) -> dict[str, Any]:
+        return {"config": msgspec.to_builtins(self.config), "llm": self.llm_identity}
 
-def _work_in_worker(task: ShardTask) -> dict[str, Any]:
-    questions, trees, fingerprint = task.payload
-    path = shard_path(task.done_dir, task.name)
-    return write_shard(_WORKER["tools"], questions, trees, _WORKER["config"], path, fingerprint)
+    def __getstate__(self) -> dict[str, Any]:
+        if self.llm is not None or self.index is not None:
+            raise TypeError("a sample stage holding an open LLM or index runs inline only")
+        return self.__dict__
+
+    def open_worker(self) -> SampleTools:
+        def open_index() -> IndexLike:
+            if self.index is not None:
+                return self.index
+            from ..index.reader import Index
+
+            tools.opened.append(Index.open(Path(self.index_path)))
+            return tools.opened[-1]
+
+        def open_llm() -> LLM:
+            if self.llm is not None:
+                return self.llm
+            from ..llm.factory import open_llm_from_config
+
+            if self.llm_config is None:
+                raise ConfigError("agent sampling needs an LLM; pass --backend/--model, or use --mode guided")
+            tools.opened.append(open_llm_from_config(self.llm_config, run_dir=self.run_dir))
+            return tools.opened[-1]
+
+        tools = SampleTools(self.config, open_index, open_llm)
+        return tools
+
+    def work(self, tools: SampleTools, task: ShardTask, report: ItemReport | None) -> SampleCounts:
+        questions, trees = task.payload
+        return write_shard(tools, questions, trees, self.config, shard_path(self.done_dir, task.name), report)
 
 
 def sample_run(
     run_dir: Path,
     config: SampleConfig,
     *,
-    index_path: Path,
+    index_path: Path | None = None,
     llm_config: LLMConfig | None = None,
     llm: LLM | None = None,
     index: IndexLike | None = None,
     workers: int = 1,
+    executor: ExecutorSpec | None = None,
     on_start: Callable[[int, int], None] | None = None,
     on_trajectory: Callable[[Trajectory], None] | None = None,
-    on_shard: Callable[[dict[str, Any], bool], None] | None = None,
+    on_shard: Callable[[SampleCounts, bool], None] | None = None,
 ) -> SampleSummary:
     """Sample every accepted question of `run_dir` not yet done; returns the totals of all shards.
 
-    Inline (`workers <= 1`) it uses `llm`/`index` when given, else opens them from `llm_config` (LLM calls
-    cached and logged in the run) and `index_path`; with more workers each process opens its own. Guided-only
-    sampling (`mode="guided"`) needs no LLM. `on_start(total_trajectories, already_done)` is called once
-    before any work (the total counts one guided trajectory per question when guided ones are wanted).
+    The index is `index_path` (default: the run's own, checked against the index it was built from). With
+    `llm`/`index` given it runs in this process, else on `executor` (default: `workers` local processes,
+    inline for one), each worker opening its own index and model (LLM calls cached and logged in the run).
+    Guided-only sampling (`mode="guided"`) needs no LLM. `on_start(total_trajectories, already_done)` is
+    called once before any work (the total counts one guided trajectory per question when guided ones are
+    wanted).
     """
-    run_dir = Path(run_dir)
+    run_dir = Path(run_dir).resolve()
     if config.mode not in MODES:
         raise ConfigError(f"--mode {config.mode!r}: choose one of {', '.join(MODES)}")
     if config.samples < 1:
@@ -291,88 +327,41 @@ def sample_run(
         raise ConfigError("sample_run needs an LLM or an LLMConfig to open one")
     if config.mode == "free" and not 1 <= config.agent.max_queries <= 3:
         raise ConfigError(f"--max-queries must be 1..3, got {config.agent.max_queries}")
-    questions = load_accepted(run_dir)
-    identity = _llm_identity(llm, llm_config) if config.agent_wanted else "no-llm"
-    out_dir = run_dir / TRAJECTORIES_DIR
-    shards = plan_shards(questions, config)
-    fingerprints = {name: shard_fingerprint(qs, config, identity) for name, qs in shards}
-    _check_existing(out_dir, fingerprints, run_dir)
-    done_names = set(done_shards(out_dir))
-    pending = [q for name, qs in shards if name not in done_names for q in qs]
-    trees = load_question_trees(run_dir, pending) if config.guided_wanted and pending else {}
-    tasks = [
-        ShardTask(
-            name,
-            out_dir,
-            (qs, {q.tree_id: trees[q.tree_id] for q in qs if q.tree_id in trees}, fingerprints[name]),
+    with run_lock(run_dir, "sample", create=False):
+        questions = load_accepted(run_dir)
+        index_path = index_path_for(run_dir, index_path).resolve()
+        identity = _llm_identity(llm, llm_config) if config.agent_wanted else "no-llm"
+        stage = SampleStage(run_dir, config, index_path, llm_config, identity, llm, index)
+        shards = plan_shards(questions, config)
+        planned = [ShardTask(name, qs, questions_key(qs)) for name, qs in shards]
+        pending = [q for task in planned if not is_finished(stage, task) for q in task.payload]
+        trees = load_question_trees(run_dir, pending) if config.guided_wanted and pending else {}
+        tasks = [
+            ShardTask(
+                t.name,
+                (t.payload, {q.tree_id: trees[q.tree_id] for q in t.payload if q.tree_id in trees}),
+                t.inputs,
+            )
+            for t in planned
+        ]
+        per_question = config.guided_wanted + config.samples * config.agent_wanted
+        if on_start is not None:
+            done_count = len(questions) - len(pending)
+            on_start(len(questions) * per_question, done_count * per_question)
+        if llm is not None or index is not None:
+            executor = ExecutorSpec(kind="inline")
+        run = run_stage(
+            stage,
+            tasks,
+            executor or ExecutorSpec(workers=workers),
+            on_shard=None if on_shard is None else lambda _task, counts, skipped: on_shard(counts, skipped),
+            on_item=on_trajectory,
         )
-        for name, qs in shards
-    ]
-    per_question = config.guided_wanted + config.samples * config.agent_wanted
-    if on_start is not None:
-        done_count = sum(len(qs) for name, qs in shards if name in done_names) * per_question
-        on_start(len(questions) * per_question, done_count)
-    summary = SampleSummary()
-    if workers <= 1 or llm is not None or index is not None:
-        results = _run_inline(tasks, config, run_dir, index_path, llm_config, llm, index, on_trajectory)
-    else:
-        initargs = (str(index_path), llm_config, str(run_dir), config)
-        results = run_shards(
-            tasks, _work_in_worker, workers=workers, initializer=_init_worker, initargs=initargs
-        )
-    for result in results:
-        summary.add(result.info, result.skipped_as_done)
-        if on_shard is not None:
-            on_shard(result.info, result.skipped_as_done)
-    return summary
-
-
-def _run_inline(
-    tasks: list[ShardTask],
-    config: SampleConfig,
-    run_dir: Path,
-    index_path: Path,
-    llm_config: LLMConfig | None,
-    llm: LLM | None,
-    index: IndexLike | None,
-    on_trajectory: Callable[[Trajectory], None] | None,
-) -> Iterator[ShardResult]:
-    opened: list[Any] = []
-
-    def open_index() -> IndexLike:
-        if index is not None:
-            return index
-        from ..index.reader import Index
-
-        opened.append(Index.open(Path(index_path)))
-        return opened[-1]
-
-    def open_llm() -> LLM:
-        if llm is not None:
-            return llm
-        from ..llm.factory import open_llm_from_config
-
-        if llm_config is None:
-            raise ConfigError("agent sampling needs an LLM; pass --backend/--model, or use --mode guided")
-        opened.append(open_llm_from_config(llm_config, run_dir=run_dir))
-        return opened[-1]
-
-    tools = SampleTools(config, open_index, open_llm)
-
-    def work(task: ShardTask) -> dict[str, Any]:
-        questions, trees, fingerprint = task.payload
-        path = shard_path(task.done_dir, task.name)
-        return write_shard(tools, questions, trees, config, path, fingerprint, on_trajectory)
-
-    try:
-        yield from run_shards(tasks, work, workers=1)
-    finally:
-        for resource in opened:
-            resource.close()
+    return SampleSummary.of(run)
 
 
 def read_trajectories(run_dir: Path, *, kept_only: bool = False) -> Iterator[Trajectory]:
     """Trajectories of finished shards, streamed; `kept_only` gives the ones rejection sampling keeps."""
-    for trajectory in read_shards(Path(run_dir) / TRAJECTORIES_DIR, Trajectory):
+    for trajectory in read_shards(RunLayout(run_dir).trajectories, Trajectory):
         if trajectory.correct or not kept_only:
             yield trajectory

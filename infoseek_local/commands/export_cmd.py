@@ -52,3 +52,5 @@ def export_command(
         click.echo(f"  skipped {count}: {reason}")
     if report.attribution:
         click.echo("  licence: CC BY-SA 4.0 attribution written to README.md")
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)

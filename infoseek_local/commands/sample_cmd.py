@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from ..llm.options import llm_config_from_options, llm_options
+from ..run.options import executor_options, executor_spec_from_options
 
 
 @click.command("sample")
@@ -72,7 +73,8 @@ from ..llm.options import llm_config_from_options, llm_options
     help="Ask the LLM when exact/alias answer matching fails (weak with tiny models).",
 )
 @click.option("--questions-per-shard", type=click.IntRange(min=1), default=4, show_default=True)
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Workers.")
+@executor_options
 def sample_command(
     run_dir: Path,
     index_dir: Path | None,
@@ -99,15 +101,13 @@ def sample_command(
 
     from ..agent.agent import AgentConfig
     from ..agent.choice import ChoiceConfig
-    from ..agent.sampling import SampleConfig, load_accepted, sample_run
-    from ..run.paths import index_path_for
+    from ..agent.sampling import SampleConfig, sample_run
 
-    load_accepted(run_dir)  # fail before loading a model when there is nothing to sample
     if temperature == 0 and samples > 1 and mode != "guided":
         click.echo(
             "note: at --temperature 0 the samples of a question come out the same (greedy decoding)", err=True
         )
-    index_path = index_path_for(run_dir, index_dir)
+    executor = executor_spec_from_options(options, workers)
     llm_config = llm_config_from_options(options, seed=seed) if mode != "guided" else None
     config = SampleConfig(
         samples=samples,
@@ -131,36 +131,32 @@ def sample_command(
         MofNCompleteColumn(),
         TextColumn("{task.fields[kept]} kept"),
     )
-    from ..run.lock import run_lock
-
-    # one stage writes a run at a time: a second `sample` (or a `verify`) on it is refused, naming the holder
-    with (
-        run_lock(run_dir, "sample", create=False),
-        Progress(*columns, TimeRemainingColumn(), transient=False) as progress,
-    ):
+    with Progress(*columns, TimeRemainingColumn(), transient=False) as progress:
         bar = progress.add_task("sample", total=None, kept=0)
-        kept = 0
+        kept, seen_in_shard = 0, 0
 
         def on_start(total: int, done: int) -> None:
             progress.update(bar, total=total, completed=done)
 
         def on_trajectory(trajectory: Any) -> None:
-            nonlocal kept
+            nonlocal kept, seen_in_shard
             kept += trajectory.correct
+            seen_in_shard += 1
             progress.update(bar, advance=1, kept=kept)
 
-        def on_shard(info: dict[str, Any], skipped: bool) -> None:
-            nonlocal kept
-            if skipped or workers > 1:  # inline work already advanced trajectory by trajectory
-                kept += info.get("correct", 0)
-                progress.update(bar, advance=0 if skipped else info.get("trajectories", 0), kept=kept)
+        def on_shard(counts: Any, skipped: bool) -> None:
+            nonlocal kept, seen_in_shard
+            if skipped or not seen_in_shard:  # workers elsewhere report whole shards, inline ones each record
+                kept += counts.correct
+                progress.update(bar, advance=0 if skipped else counts.trajectories, kept=kept)
+            seen_in_shard = 0
 
         summary = sample_run(
             run_dir,
             config,
-            index_path=index_path,
+            index_path=index_dir,
             llm_config=llm_config,
-            workers=workers,
+            executor=executor,
             on_start=on_start,
             on_trajectory=on_trajectory,
             on_shard=on_shard,

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from ..llm.options import llm_config_from_options, llm_options
+from ..run.options import executor_options, executor_spec_from_options
 
 
 @click.command("synth")
@@ -22,7 +23,8 @@ from ..llm.options import llm_config_from_options, llm_options
 @click.option(
     "--seeds", "seeds_file", type=click.Path(dir_okay=False), default=None, help="File of seed URLs/titles."
 )
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="Worker processes (default 1).")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Workers (default 1).")
+@executor_options
 @click.option("--shard-size", type=click.IntRange(min=1), default=None, help="Seeds per output shard.")
 @click.option("--min-depth", type=click.IntRange(min=1), default=None, help="Fewest hops (default 2).")
 @click.option("--max-depth", type=click.IntRange(min=1), default=None, help="Most hops (default 4).")
@@ -34,45 +36,21 @@ from ..llm.options import llm_config_from_options, llm_options
 @llm_options
 def synth_command(run_dir: Path, config_file: Path | None, **options: Any) -> None:
     """Grow research trees from seed pages and write blurred multi-hop questions into RUN (resumable)."""
-    import msgspec
-
-    from ..synth.config import load_config
-    from ..synth.pipeline import run_synth
+    from ..synth.pipeline import resolve_synth_options, run_synth
 
     seed = options["seed"] if options["seed"] is not None else 0
     llm_config = llm_config_from_options(options, seed=seed)
-    overrides = {
-        "index": options.pop("index_dir"),
-        "n": options.pop("n"),
-        "seed": options.pop("seed"),
-        "seeds_file": options.pop("seeds_file"),
-        "workers": options.pop("workers"),
-        "shard_size": options.pop("shard_size"),
-        "min_depth": options.pop("min_depth"),
-        "max_depth": options.pop("max_depth"),
-        "max_vertices": options.pop("max_vertices"),
-        "polish": options.pop("polish"),
-        "backend": llm_config.backend,
-        "model": llm_config.model,
-        "endpoints": list(llm_config.endpoints) or None,
-    }
-    config = load_config(config_file, overrides)
-    # the config file may name the model too; what the run records is what it uses
-    llm_config = msgspec.structs.replace(
-        llm_config,
-        backend=config.backend or None,
-        model=config.model or None,
-        endpoints=tuple(config.endpoints),
-        seed=config.seed,
-    )
-    from ..run.lock import run_lock
-
+    executor = executor_spec_from_options(options, workers=1)
+    overrides = {key: options[key] for key in SYNTH_OPTION_KEYS}
+    overrides["index"] = options["index_dir"]
+    config, llm_config, executor = resolve_synth_options(config_file, overrides, llm_config, executor)
     progress = _SynthProgress()
-    with run_lock(run_dir, "synth"), progress:
+    with progress:
         summary = run_synth(
             config,
             run_dir,
             llm_config,
+            executor=executor,
             on_start=progress.start,
             on_tree=progress.tree,
             on_shard=progress.shard,
@@ -84,6 +62,19 @@ def synth_command(run_dir: Path, config_file: Path | None, **options: Any) -> No
     )
     if summary.shards_skipped:
         click.echo(f"resumed: {summary.shards_skipped} finished shards kept", err=True)
+
+
+SYNTH_OPTION_KEYS = (
+    "n",
+    "seed",
+    "seeds_file",
+    "workers",
+    "shard_size",
+    "min_depth",
+    "max_depth",
+    "max_vertices",
+    "polish",
+)
 
 
 class _SynthProgress:
@@ -136,16 +127,16 @@ class _SynthProgress:
             self.rejected[tree.reject_reason] = self.rejected.get(tree.reject_reason, 0) + 1
         self._refresh(1)
 
-    def shard(self, info: dict[str, Any], skipped_as_done: bool) -> None:
+    def shard(self, counts: Any, skipped_as_done: bool) -> None:
         if self._shard_trees:  # already counted tree by tree (inline run)
             self._shard_trees = 0
             return
-        self.accepted += info.get("accepted", 0)
-        for reason, n in info.get("rejected", {}).items():
+        self.accepted += counts.accepted
+        for reason, n in counts.rejected.items():
             self.rejected[reason] = self.rejected.get(reason, 0) + n
         if not skipped_as_done:
-            self.tokens += info.get("llm_tokens", 0)
-        self._refresh(info.get("attempted", 0))
+            self.tokens += counts.llm_tokens
+        self._refresh(counts.attempted)
 
 
 @click.command("show")

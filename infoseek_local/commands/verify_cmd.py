@@ -6,14 +6,9 @@ from pathlib import Path
 
 import click
 
-CHECK_NAMES = "grounded, leak, fluency, difficulty, verifiability, shortcut, duplicate"
-# measured on the bundled corpus (28 synth questions): difficulty passed 14/14, verifiability 1/14
-EMBEDDED_JUDGE_NOTE = (
-    "as a judge the 135M model knows almost nothing closed-book (difficulty passes nearly every question) and "
-    "cannot follow clues across pages (verifiability rejects nearly every one); pass --judge-model with a 7B+ "
-    "instruct GGUF or --judge-endpoint, or keep to the code checks: "
-    "--checks fluency,leak,grounded,shortcut,duplicate"
-)
+from ..llm.factory import BACKENDS
+from ..run.options import executor_options, executor_spec_from_options
+from ..verify.registry import CHECKS
 
 
 @click.command("verify")
@@ -22,7 +17,7 @@ EMBEDDED_JUDGE_NOTE = (
     "--checks",
     default=None,
     help=f"Comma-separated checks, run in this order (default: [verify] checks of RUN/config.toml, else all): "
-    f"{CHECK_NAMES}. duplicate always runs last, over the survivors.",
+    f"{', '.join(CHECKS)}. duplicate always runs last, over the survivors.",
 )
 @click.option("--samples", type=click.IntRange(min=1), default=None, help="Closed-book samples (difficulty).")
 @click.option(
@@ -50,9 +45,7 @@ EMBEDDED_JUDGE_NOTE = (
     multiple=True,
     help="OpenAI-compatible judge server URL; repeat for a pool.",
 )
-@click.option(
-    "--backend", type=click.Choice(["llamacpp", "openai", "fake"]), default=None, help="fake: dry runs."
-)
+@click.option("--backend", type=click.Choice(BACKENDS), default=None, help="fake: dry runs.")
 @click.option(
     "--n-ctx", type=click.IntRange(min=256), default=2048, show_default=True, help="Judge context size."
 )
@@ -77,6 +70,8 @@ EMBEDDED_JUDGE_NOTE = (
 )
 @click.option("--seed", type=int, default=None, help="Base seed of the judge's samples.")
 @click.option("--restart", is_flag=True, help="Drop earlier verdicts and verify the whole run again.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Workers.")
+@executor_options
 def verify_command(
     run_dir: Path,
     checks: str | None,
@@ -94,6 +89,8 @@ def verify_command(
     grounded_judge: bool | None,
     seed: int | None,
     restart: bool,
+    workers: int,
+    **options: str | None,
 ) -> None:
     """Run the quality checks over RUN's questions: RUN/verdicts/ (every verdict) and RUN/accepted/ (resumable)."""
     from rich.console import Console
@@ -101,14 +98,8 @@ def verify_command(
     from rich.table import Table
 
     from ..llm.factory import LLMConfig
-    from ..llm.models import EMBEDDED_NOTE
-    from ..verify.context import load_verify_config
-    from ..verify.pipeline import run_verify
-    from ..verify.registry import resolve_checks
+    from ..verify.pipeline import resolve_verify_options, run_verify
 
-    embedded = backend in (None, "llamacpp") and not model and not endpoints
-    if grounded_judge is None and embedded:
-        grounded_judge = False  # measured: it answered "supported" to 3 of 3 contradicted claims
     overrides = {
         "grounded_judge": grounded_judge,
         "checks": checks,
@@ -118,29 +109,20 @@ def verify_command(
         "llm_answer_match": llm_match,
         "seed": seed,
     }
-    config = load_verify_config(run_dir, config_file, overrides)
-    specs = resolve_checks(config.checks)
-    llm_config = LLMConfig(
-        model=model, endpoints=endpoints, backend=backend, n_ctx=n_ctx, threads=threads, seed=config.seed
-    )
-    if any(s.needs_llm for s in specs) and embedded:
-        click.echo(f"note: {EMBEDDED_NOTE}", err=True)
-        if {"difficulty", "verifiability"} & {s.name for s in specs}:
-            click.echo(f"note: {EMBEDDED_JUDGE_NOTE}", err=True)
+    judge = LLMConfig(model=model, endpoints=endpoints, backend=backend, n_ctx=n_ctx, threads=threads)
+    config, judge, notes = resolve_verify_options(run_dir, config_file, overrides, judge)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     columns = (TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    from ..run.lock import run_lock
-
-    with (
-        run_lock(run_dir, "verify", create=False),
-        Progress(*columns, console=Console(stderr=True)) as progress,
-    ):
+    with Progress(*columns, console=Console(stderr=True)) as progress:
         bar = progress.add_task("verify", total=None)
         summary = run_verify(
             run_dir,
             config,
-            llm_config=llm_config,
+            llm_config=judge,
             index_override=index_dir,
             restart=restart,
+            executor=executor_spec_from_options(options, workers),
             progress=lambda n: progress.update(bar, advance=n),
             on_start=lambda total: progress.update(bar, total=total),
         )

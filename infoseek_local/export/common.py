@@ -20,15 +20,11 @@ from typing import Any
 import msgspec
 
 from .. import __version__
-from ..errors import InputError
+from ..errors import InfoseekError, InputError
 from ..records import Question, Trajectory, Tree
-from ..store import SHARD_SUFFIX, done_info, is_done, read_shards
+from ..run.layout import ACCEPTED, FINALIZE_SHARD, TRAJECTORIES, TREES, RunLayout
+from ..store import done_info, is_done
 
-ACCEPTED_DIR = "accepted"
-VERDICTS_DIR = "verdicts"
-FINALIZE = "finalize"  # verify's last marker: it lists the accepted shards it wrote
-TREES_DIR = "trees"
-TRAJECTORIES_DIR = "trajectories"
 EXPORT_MANIFEST = "export.json"
 PARQUET_BATCH_ROWS = 1000
 
@@ -44,29 +40,32 @@ class ExportReport(msgspec.Struct, kw_only=True):
     skipped: dict[str, int] = msgspec.field(default_factory=dict)
     attribution: str = ""
     tool_version: str = __version__
+    index_id: str = ""  # the index the run was built from ("" when unknown)
+    warnings: list[str] = msgspec.field(default_factory=list)
 
 
 # ── reading a run ─────────────────────────────────────────────────────────────────────────────────────────
 
 
 def check_run_dir(run: Path) -> None:
-    if not run.is_dir():
-        raise InputError(f"{run}: no such run directory; create one with `infoseek-local synth --out {run}`")
+    RunLayout(run).require()
 
 
 def iter_accepted(run: Path) -> Iterator[Question]:
     """Accepted questions in shard order (only shards marked complete by verify; StoreError names a damaged
     one, InputError one whose marker is gone, so an export never silently drops rows)."""
-    finished = done_info(run / VERDICTS_DIR, FINALIZE) if is_done(run / VERDICTS_DIR, FINALIZE) else {}
+    layout = RunLayout(run)
+    verdicts = layout.verdicts
+    finished = done_info(verdicts, FINALIZE_SHARD) if is_done(verdicts, FINALIZE_SHARD) else {}
     # verify finished and wrote every shard it lists: one without its marker lost it (an unfinished verify's
     # shards are skipped, as before)
-    lost = [name for name in finished.get("shards", []) if not is_done(run / ACCEPTED_DIR, name)]
+    lost = [name for name in finished.get("shards", []) if not is_done(layout.accepted, name)]
     if lost:
         raise InputError(
-            f"{run / ACCEPTED_DIR / lost[0]}{SHARD_SUFFIX}: has no completion marker, though verify wrote it "
+            f"{layout.shard(ACCEPTED, lost[0])}: has no completion marker, though verify wrote it "
             f"(the marker or the shard was deleted); run `infoseek-local verify {run}` to rebuild it"
         )
-    return read_shards(run / ACCEPTED_DIR, Question)
+    return layout.read(ACCEPTED)
 
 
 def require_accepted(run: Path) -> list[str]:
@@ -74,7 +73,7 @@ def require_accepted(run: Path) -> list[str]:
     ids = [q.id for q in iter_accepted(run)]
     if not ids:
         raise InputError(
-            f"{run / ACCEPTED_DIR}: no accepted questions (no complete shards, or verify rejected every "
+            f"{RunLayout(run).accepted}: no accepted questions (no complete shards, or verify rejected every "
             f"question); run `infoseek-local verify {run}` first"
         )
     return ids
@@ -82,7 +81,7 @@ def require_accepted(run: Path) -> list[str]:
 
 def load_trees(run: Path, wanted: set[str]) -> dict[str, Tree]:
     """Trees whose id is in `wanted` (the others are not kept, so memory follows the export, not the run)."""
-    return {tree.id: tree for tree in read_shards(run / TREES_DIR, Tree) if tree.id in wanted}
+    return {tree.id: tree for tree in RunLayout(run).read(TREES) if tree.id in wanted}
 
 
 def correct_trajectories(
@@ -108,25 +107,57 @@ def no_correct_trajectories(run: Path, skipped: dict[str, int]) -> InputError:
     """The error of a trajectory export with nothing to write, with why each trajectory was skipped."""
     reasons = ", ".join(f"{k}={v}" for k, v in sorted(skipped.items())) or "no trajectories at all"
     return InputError(
-        f"{run / 'trajectories'}: no correct trajectories of accepted questions to export ({reasons}); "
+        f"{RunLayout(run).trajectories}: no correct trajectories of accepted questions to export ({reasons}); "
         f"run `infoseek-local sample {run}` first, or with more --samples"
     )
 
 
 def iter_trajectories(run: Path) -> Iterator[Trajectory]:
-    return read_shards(run / TRAJECTORIES_DIR, Trajectory)
+    return RunLayout(run).read(TRAJECTORIES)
 
 
-def run_index_dir(run: Path) -> Path | None:
-    """The index the run was made from, or None when its config names none that exists (the export then
-    judges the licence by the gold URLs alone)."""
-    from ..errors import InfoseekError
+def run_index_dir(run: Path, warnings: list[str] | None = None) -> Path | None:
+    """The index the run was made from, or None when its config names none that exists, or names another
+    index than the one the run is pinned to (the export then judges the licence by the gold URLs alone; the
+    mismatch is added to `warnings`)."""
+    from ..errors import IndexMismatchError
     from ..run.paths import index_path_for
 
     try:
         return index_path_for(run)
+    except IndexMismatchError as exc:
+        if warnings is not None:
+            warnings.append(f"{exc}; the licence is judged by the gold URLs alone")
+        return None
     except InfoseekError:
         return None
+
+
+def run_index_id(run: Path) -> str:
+    """The id of the index the run is pinned to ("" for a run made before pins)."""
+    from ..run.index_pin import read_pin
+
+    pin = read_pin(RunLayout(run))
+    return "" if pin is None else pin.index_id
+
+
+def portable(value: Any) -> Any:
+    """`value` with every absolute local path cut to its last part (an exported dataset travels; the
+    directories of the machine that made it mean nothing elsewhere and say who made it where)."""
+    if isinstance(value, dict):
+        return {k: portable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [portable(v) for v in value]
+    if isinstance(value, str) and _is_local_path(value):
+        return Path(value).name
+    return value
+
+
+def _is_local_path(text: str) -> bool:
+    return (
+        text.startswith(("/", "~", "\\\\", "file:"))
+        or (len(text) > 2 and text[1] == ":" and text[2] in "/\\")  # C:\ or C:/
+    ) and "\n" not in text
 
 
 # ── the output directory ──────────────────────────────────────────────────────────────────────────────────
@@ -180,7 +211,10 @@ def _fsync_dir(directory: Path) -> None:
 
 
 def write_manifest(directory: Path, report: ExportReport) -> None:
-    (directory / EXPORT_MANIFEST).write_text(json.dumps(msgspec.to_builtins(report), indent=2) + "\n")
+    """export.json, naming the run and the export by their directory names only (no local paths)."""
+    data = msgspec.to_builtins(report)
+    data["run"], data["out"] = Path(report.run).name, Path(report.out).name
+    (directory / EXPORT_MANIFEST).write_text(json.dumps(data, indent=2) + "\n")
 
 
 # ── writers ───────────────────────────────────────────────────────────────────────────────────────────────

@@ -22,9 +22,11 @@ from .common import (
     check_run_dir,
     iter_accepted,
     load_trees,
+    portable,
     require_accepted,
     require_pyarrow,
     run_index_dir,
+    run_index_id,
     write_manifest,
 )
 
@@ -72,7 +74,8 @@ def provenance_row(provenance: Provenance) -> dict[str, Any]:
         "model_sha256": provenance.model_sha256,
         "template_version": provenance.template_version,
         "seed": provenance.seed,
-        "config_json": json.dumps(provenance.config, sort_keys=True, default=str),
+        # the config names the index, the seeds file and the model by path: keep only their last parts
+        "config_json": json.dumps(portable(provenance.config), sort_keys=True, default=str),
     }
 
 
@@ -181,7 +184,8 @@ def export_hf(run: Path, out: Path, *, overwrite: bool = False) -> ExportReport:
                 jsonl.write(json.dumps(row, ensure_ascii=False) + "\n")
                 parquet.write(row)
         parquet.close()
-        attribution = attribution_for(index_sources(run_index_dir(run)), urls)
+        warnings: list[str] = []
+        attribution = attribution_for(index_sources(run_index_dir(run, warnings)), urls)
         columns = list(arrow_schema().names)
         card = dataset_card(
             title=f"infoseek-local questions from run {run.name}",
@@ -204,6 +208,8 @@ def export_hf(run: Path, out: Path, *, overwrite: bool = False) -> ExportReport:
             files=[JSONL_FILE, PARQUET_FILE, "README.md"],
             skipped=dict(skipped),
             attribution=attribution,
+            index_id=run_index_id(run),
+            warnings=warnings,
         )
         write_manifest(tmp, report)
     return report

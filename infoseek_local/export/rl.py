@@ -35,6 +35,7 @@ from .common import (
     require_accepted,
     require_pyarrow,
     run_index_dir,
+    run_index_id,
     write_manifest,
 )
 
@@ -191,7 +192,8 @@ def export_rl(
             (tmp / f"{split}.parquet").unlink()
         splits = [split for split in splits if split not in empty]
         files = [f"{split}.parquet" for split in splits]
-        attribution = attribution_for(index_sources(run_index_dir(run)), urls)
+        warnings: list[str] = []
+        attribution = attribution_for(index_sources(run_index_dir(run, warnings)), urls)
         card = dataset_card(
             title=f"infoseek-local RL prompts from run {run.name}",
             summary=(
@@ -216,6 +218,8 @@ def export_rl(
             files=[*files, "README.md"],
             skipped=dict(skipped),
             attribution=attribution,
+            index_id=run_index_id(run),
+            warnings=warnings,
         )
         write_manifest(tmp, report)
     return report

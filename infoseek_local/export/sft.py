@@ -29,6 +29,7 @@ from .common import (
     no_correct_trajectories,
     require_accepted,
     run_index_dir,
+    run_index_id,
     write_jsonl,
     write_manifest,
 )
@@ -109,7 +110,8 @@ def export_sft(run: Path, out: Path, *, overwrite: bool = False) -> ExportReport
         if count == 0:
             raise no_correct_trajectories(run, skipped)
         urls = [q.gold_urls[0] for q in questions.values() if q.gold_urls]
-        attribution = attribution_for(index_sources(run_index_dir(run)), urls)
+        warnings: list[str] = []
+        attribution = attribution_for(index_sources(run_index_dir(run, warnings)), urls)
         card = dataset_card(
             title=f"infoseek-local search-agent SFT data from run {run.name}",
             summary=(
@@ -142,6 +144,8 @@ def export_sft(run: Path, out: Path, *, overwrite: bool = False) -> ExportReport
             files=[JSONL_FILE, "README.md"],
             skipped=dict(skipped),
             attribution=attribution,
+            index_id=run_index_id(run),
+            warnings=warnings,
         )
         write_manifest(tmp, report)
     return report

@@ -38,6 +38,7 @@ from .common import (
     require_accepted,
     require_pyarrow,
     run_index_dir,
+    run_index_id,
     write_manifest,
 )
 from .rl import ABILITY, DATA_SOURCE, answer_targets
@@ -206,7 +207,8 @@ def export_tools(
         if writer.rows == 0:
             raise no_correct_trajectories(run, skipped)
         urls = [q.gold_urls[0] for q in questions.values() if q.gold_urls]
-        attribution = attribution_for(index_sources(run_index_dir(run)), urls)
+        warnings: list[str] = []
+        attribution = attribution_for(index_sources(run_index_dir(run, warnings)), urls)
         card = dataset_card(
             title=f"infoseek-local multi-turn search tool trajectories from run {run.name}",
             summary=(
@@ -231,6 +233,8 @@ def export_tools(
             files=[PARQUET_FILE, "README.md"],
             skipped=dict(skipped),
             attribution=attribution,
+            index_id=run_index_id(run),
+            warnings=warnings,
         )
         write_manifest(tmp, report)
     return report

@@ -2,7 +2,8 @@
 
 1. Plan: expand inputs, check each is a WARC/ARC (fail before writing anything), hash it, and add new sources
    to build.json with their shard names (big files are split into parts by URL hash so workers share them).
-2. Extract: run_shards over every planned shard (done ones are skipped, so a killed run resumes).
+2. Extract: the runner works every planned shard on the chosen executor (done ones are skipped, so a killed
+   run resumes; each shard's counts come back typed, see `ExtractCounts`).
 3. Merge: when the manifest does not already cover every shard, build a new generation directory and switch
    manifest.json to it atomically; the previous generation stays intact until then.
 """
@@ -19,6 +20,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,9 @@ import msgspec
 from .. import __version__
 from ..corpus.warc import sniff_archive
 from ..errors import ConfigError, IndexMismatchError, InputError
-from ..run.executor import ShardTask, default_workers, run_shards
+from ..run.executors import ExecutorSpec, default_workers
+from ..run.runner import run_stage
+from ..run.stage import Counts, ItemReport, NoResources, ShardTask
 from .extract import ExtractJob, extract_shard
 from .manifest import (
     BUILD_STATE,
@@ -58,6 +62,42 @@ class IndexConfig(msgspec.Struct, frozen=True, kw_only=True):
     max_body_bytes: int = 4 << 20
     tokenizer: str = "en_stem"
     mention_links: bool = True  # find mentions of other pages' names in every page's text (index/mentions.py)
+
+
+class ExtractCounts(Counts, kw_only=True):
+    """What extracting one shard found (kept in its marker, summed into the manifest)."""
+
+    records: int = 0
+    reader: str = ""
+    counts: dict[str, int] = msgspec.field(default_factory=dict)
+    skipped: dict[str, int] = msgspec.field(default_factory=dict)
+    warnings: list[str] = msgspec.field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ExtractStage:
+    """Stage 1 of `index` for the runner: one WARC file (or a part of it) into one shard of pages."""
+
+    extract_dir: Path
+    max_body_bytes: int
+
+    name = "index"
+    counts_type = ExtractCounts
+    output_dirs: tuple[Path, ...] = ()
+    rerun_hint = "use the same options, or another --out"
+
+    @property
+    def done_dir(self) -> Path:
+        return self.extract_dir
+
+    def settings(self) -> dict[str, Any]:
+        return {"max_body_bytes": self.max_body_bytes}
+
+    def open_worker(self) -> NoResources:
+        return NoResources()
+
+    def work(self, resources: NoResources, task: ShardTask, report: ItemReport | None) -> ExtractCounts:
+        return msgspec.convert(extract_shard(task), ExtractCounts)
 
 
 def expand_inputs(inputs: Sequence[str]) -> list[Path]:
@@ -130,13 +170,16 @@ def build_index(
     out: Path,
     *,
     workers: int | None = None,
+    executor: ExecutorSpec | None = None,
     config: IndexConfig | None = None,
     split_bytes: int = 2 << 20,
     on_shard: Callable[[str, bool], None] | None = None,
 ) -> dict[str, Any]:
-    """Build or extend the index at `out` from `inputs`; returns the manifest."""
+    """Build or extend the index at `out` from `inputs`; returns the manifest. Extraction runs on `executor`
+    (default: `workers` local processes, every core unless told)."""
     config = config or IndexConfig()
     workers = check_workers(workers)
+    executor = msgspec.structs.replace(executor or ExecutorSpec(), workers=workers)
     paths = expand_inputs(inputs)
     for path in paths:
         sniff_archive(path)  # raises on a file that is not a WARC/ARC, before anything is written
@@ -144,7 +187,7 @@ def build_index(
     created = not out.exists()
     _open_build_state(out, config)  # checks the directory (and creates it) before taking its lock
     try:
-        return _build_locked(out, paths, config, workers, split_bytes, on_shard)
+        return _build_locked(out.resolve(), paths, config, executor, split_bytes, on_shard)
     except NoPagesError:
         if created:  # the failed first build made this directory: leave no trace of it
             with contextlib.suppress(OSError):
@@ -171,10 +214,11 @@ def _build_locked(
     out: Path,
     paths: list[Path],
     config: IndexConfig,
-    workers: int,
+    executor: ExecutorSpec,
     split_bytes: int,
     on_shard: Callable[[str, bool], None] | None,
 ) -> dict[str, Any]:
+    workers = executor.workers
     with _exclusive(out):
         state = _open_build_state(out, config)  # re-read: a run that just finished may have extended it
         known = {source["sha256"] for source in state["sources"]}
@@ -189,17 +233,21 @@ def _build_locked(
         tasks = [
             ShardTask(
                 name,
-                extract_dir,
                 ExtractJob(source["path"], i, len(source["shards"]), str(extract_dir), config.max_body_bytes),
+                inputs=f"{source['sha256']}:{i}/{len(source['shards'])}",
             )
             for source in state["sources"]
             for i, name in enumerate(source["shards"])
         ]
-        shard_info: dict[str, dict[str, Any]] = {}
-        for result in run_shards(tasks, extract_shard, workers=workers):
-            shard_info[result.task.name] = result.info
+
+        def report_shard(task: ShardTask, counts: ExtractCounts, skipped: bool) -> None:
             if on_shard is not None:
-                on_shard(result.task.name, result.skipped_as_done)
+                on_shard(task.name, skipped)
+
+        run = run_stage(
+            ExtractStage(extract_dir, config.max_body_bytes), tasks, executor, on_shard=report_shard
+        )
+        shard_info = {name: msgspec.to_builtins(counts) for name, counts in run.by_shard.items()}
 
         all_shards = [name for source in state["sources"] for name in source["shards"]]
         previous = read_json(out / MANIFEST) if (out / MANIFEST).is_file() else None

@@ -6,6 +6,7 @@ manifest.json is replaced atomically after a merge and points at the generation 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -62,3 +63,13 @@ def check_format(path: Path, data: dict[str, Any]) -> None:
         raise IndexMismatchError(
             f"{path}: index schema version {version}, this tool reads {INDEX_SCHEMA_VERSION}; rebuild into a new --out"
         )
+
+
+def index_id_of(manifest: dict[str, Any]) -> str:
+    """The id written at build (a uuid, kept when the index is extended); an index from before ids gets one
+    derived from its sources' sha256s, so it stays readable and comparable."""
+    written = manifest.get("index_id")
+    if isinstance(written, str) and written:
+        return written
+    sources = sorted(str(s.get("sha256", "")) for s in manifest.get("sources", []))
+    return "sources-" + hashlib.sha256("\n".join(sources).encode()).hexdigest()[:32]

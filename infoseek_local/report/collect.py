@@ -11,13 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from ..errors import InfoseekError, InputError
+from ..errors import InfoseekError
+from ..run.layout import QUESTIONS, TRAJECTORIES, TREES, VERDICTS, RunLayout
 from .cards import CardSample, sample_cards
 from .figures import (
-    QUESTIONS,
-    TRAJECTORIES,
-    TREES,
-    VERDICTS,
     CostFigures,
     QuestionFigures,
     SynthFigures,
@@ -27,7 +24,6 @@ from .figures import (
     question_figures,
     synth_figures,
     trajectory_figures,
-    unfinished_shards,
     verify_figures,
 )
 
@@ -61,9 +57,8 @@ def _guarded(report: RunReport, what: str, read: Callable[[], T]) -> T | None:
 
 
 def collect_run(run_dir: Path, label: str, card_limit: int) -> RunReport:
-    run_dir = Path(run_dir)
-    if not run_dir.is_dir():
-        raise InputError(f"{run_dir}: no such run directory")
+    run = RunLayout(run_dir).require()
+    run_dir = run.root
     report = RunReport(path=run_dir, label=label)
     report.synth = _guarded(report, "synthesis funnel", lambda: synth_figures(run_dir))
     report.questions = _guarded(report, "question shapes", lambda: question_figures(run_dir))
@@ -72,8 +67,8 @@ def collect_run(run_dir: Path, label: str, card_limit: int) -> RunReport:
     report.trajectories = _guarded(report, "trajectories", lambda: trajectory_figures(run_dir))
     if card_limit > 0:
         report.cards = _guarded(report, "question cards", lambda: sample_cards(run_dir, card_limit))
-    for folder in (TREES, QUESTIONS, VERDICTS, TRAJECTORIES):
-        count = unfinished_shards(run_dir / folder)
+    for kind in (TREES, QUESTIONS, VERDICTS, TRAJECTORIES):
+        count = run.unfinished_shards(kind)
         if count:
-            report.unfinished[folder] = count
+            report.unfinished[kind.name] = count
     return report

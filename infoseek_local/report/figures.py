@@ -14,16 +14,18 @@ from pathlib import Path
 from typing import Any
 
 from ..records import Question, Tree
-from ..store import SHARD_SUFFIX, done_info, done_shards, is_done, read_shards
+from ..run import layout
+from ..store import done_info, done_shards, is_done, read_shards
 
+# folder names come from the run layout, the one place that names them
 TREES, QUESTIONS, VERDICTS, ACCEPTED, TRAJECTORIES = (
-    "trees",
-    "questions",
-    "verdicts",
-    "accepted",
-    "trajectories",
+    layout.TREES.name,
+    layout.QUESTIONS.name,
+    layout.VERDICTS.name,
+    layout.ACCEPTED.name,
+    layout.TRAJECTORIES.name,
 )
-FINALIZE = "finalize"  # verify's run-level shard: its marker means verify finished
+FINALIZE = layout.FINALIZE_SHARD  # verify's run-level shard: its marker means verify finished
 SHORTCUT_DEPTH = 10  # ranks past this (or not found) share one bin
 
 
@@ -89,14 +91,6 @@ class CostFigures:
 class TrajectoryFigures:
     summary: dict[str, Any]  # agent.stats.trajectory_stats: the same numbers `stats` prints
     searches: Counter[int] = field(default_factory=Counter)
-
-
-def unfinished_shards(directory: Path) -> int:
-    """Shard files (or partial files) in `directory` without a completion marker."""
-    if not directory.is_dir():
-        return 0
-    names = {p.name.split(".")[0] for p in directory.iterdir() if SHARD_SUFFIX in p.name}
-    return len(names - set(done_shards(directory)))
 
 
 def synth_figures(run_dir: Path) -> SynthFigures | None:

@@ -7,14 +7,15 @@ from typing import Any
 
 from ..errors import InputError
 from ..records import Claim, Question, Tree
-from ..store import read_shards
+from ..run.layout import QUESTIONS, TREES, RunLayout
 
 
 def find_tree(run_dir: Path, ident: str | None) -> tuple[Tree, Question | None]:
     """The tree whose id (t-…), question id (q-…) or bare hex id starts with `ident`; else the first accepted."""
+    run = RunLayout(run_dir)
     key = None if ident is None else ident.removeprefix("t-").removeprefix("q-")
     chosen = None
-    for tree in read_shards(Path(run_dir) / "trees", Tree):
+    for tree in run.read(TREES):
         if key is None:
             if tree.status == "accepted":
                 chosen = tree
@@ -25,12 +26,8 @@ def find_tree(run_dir: Path, ident: str | None) -> tuple[Tree, Question | None]:
             break
     if chosen is None:
         what = f"no tree with id {ident!r}" if ident else "no finished trees yet"
-        raise InputError(
-            f"{run_dir}/trees: {what}; `infoseek-local stats {run_dir}` shows what the run holds"
-        )
-    question = next(
-        (q for q in read_shards(Path(run_dir) / "questions", Question) if q.tree_id == chosen.id), None
-    )
+        raise InputError(f"{run.trees}: {what}; `infoseek-local stats {run_dir}` shows what the run holds")
+    question = next((q for q in run.read(QUESTIONS) if q.tree_id == chosen.id), None)
     return chosen, question
 
 

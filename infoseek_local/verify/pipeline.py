@@ -1,7 +1,9 @@
 """The verify stage over a run directory: per-question checks by shard, then the run-level duplicate pass.
 
 Phase 1 reads each finished `questions/<shard>` and writes `verdicts/<shard>` (the selected checks in order;
-by default a question stops at its first failed check, so expensive judge calls are spent only on survivors).
+by default a question stops at its first failed check, so expensive judge calls are spent only on survivors);
+it is a runner stage, so its shards run inline, in worker processes or on Ray, each worker opening the judge
+and the index once.
 Phase 2 ("finalize") reads the survivors in run order, runs the duplicate check when selected, writes its
 verdicts to `verdicts/finalize` and the accepted questions to `accepted/<shard>`. Both phases write a shard's
 output before its completion marker, so a killed run rerun with the same command loses and duplicates nothing.
@@ -9,7 +11,6 @@ output before its completion marker, so a killed run rerun with the same command
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -17,11 +18,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConfigError, InputError, LLMError
+import msgspec
+
+from ..errors import ConfigError, InputError
 from ..records import Question, Tree, Verdict
-from ..run.executor import ShardTask, run_shards
+from ..run import layout
+from ..run.executors import ExecutorSpec
+from ..run.layout import RunLayout
+from ..run.lock import run_lock
+from ..run.paths import index_path_for
+from ..run.runner import run_stage
+from ..run.settings import as_stored
+from ..run.stage import ShardTask
 from ..store import (
-    SHARD_SUFFIX,
     ShardWriter,
     done_info,
     done_shards,
@@ -32,20 +41,21 @@ from ..store import (
     shard_intact,
     shard_path,
 )
-from .context import CheckContext, VerifyConfig
+from .context import CheckContext, VerifyConfig, load_verify_config
 from .duplicate import check_duplicates
 from .registry import CheckSpec, resolve_checks
+from .stage import VerifyCounts, VerifyStage, judge_identity
 
 if TYPE_CHECKING:
     from ..index.protocol import IndexLike
     from ..llm.client import LLM
     from ..llm.factory import LLMConfig
 
-QUESTIONS_DIR = "questions"
-TREES_DIR = "trees"
-VERDICTS_DIR = "verdicts"
-ACCEPTED_DIR = "accepted"
-FINALIZE_SHARD = "finalize"
+QUESTIONS_DIR = layout.QUESTIONS.name
+TREES_DIR = layout.TREES.name
+VERDICTS_DIR = layout.VERDICTS.name
+ACCEPTED_DIR = layout.ACCEPTED.name
+FINALIZE_SHARD = layout.FINALIZE_SHARD
 
 Progress = Callable[[int], None]  # called with the number of questions just finished
 
@@ -100,11 +110,6 @@ def count_questions(run_dir: Path, shards: list[str]) -> tuple[int, set[str]]:
     return total, tree_ids
 
 
-def judge_identity(llm: LLM | None) -> str:
-    # the context size is part of it: verifiability cuts pages to fit it
-    return "" if llm is None else f"{llm.model_id}@{llm.model_sha256}/n_ctx={llm.n_ctx}"
-
-
 def verify_questions(
     run_dir: Path,
     config: VerifyConfig,
@@ -115,108 +120,70 @@ def verify_questions(
     progress: Progress | None = None,
     on_start: Callable[[int], None] | None = None,
 ) -> VerifySummary:
-    """Verify every finished question shard of `run_dir` with the given judge and index (either may be None
-    when no selected check needs it). `on_start(total questions)` is called once before any work."""
+    """Verify every finished question shard of `run_dir` in this process with the given judge and index
+    (either may be None when no selected check needs it). `on_start(total questions)` is called once before
+    any work."""
+    stage = VerifyStage(Path(run_dir), config, judge_identity(llm), llm=llm, index=index)
+    return _verify(stage, ExecutorSpec(kind="inline"), restart, progress, on_start)
+
+
+def _verify(
+    stage: VerifyStage,
+    executor: ExecutorSpec,
+    restart: bool,
+    progress: Progress | None,
+    on_start: Callable[[int], None] | None,
+) -> VerifySummary:
     started = time.perf_counter()
-    run_dir = Path(run_dir)
+    run_dir, config = stage.run_dir, stage.config
     specs = resolve_checks(config.checks)
     shards = question_shards(run_dir)
-    verdicts_dir, accepted_dir = run_dir / VERDICTS_DIR, run_dir / ACCEPTED_DIR
+    layout = RunLayout(run_dir)
     if restart:
-        for directory in (verdicts_dir, accepted_dir):
+        for directory in (layout.verdicts, layout.accepted):
             shutil.rmtree(directory, ignore_errors=True)
-    # as it reads back from a marker's JSON (tuples become lists), so a resume compares like with like
-    settings = json.loads(json.dumps({"config": config.result_fields(), "judge": judge_identity(llm)}))
-    _refuse_mixed_settings(verdicts_dir, shards, settings)
     total, tree_ids = count_questions(run_dir, shards)
+    per_question = [s for s in specs if s.run is not None]
+    checks = CheckContext(config=config, index=stage.index, llm=stage.llm)
+    will_have_llm = stage.llm is not None or stage.llm_config is not None
+    will_have_index = stage.index is not None or stage.index_path is not None
+    if any(s.needs_llm for s in per_question) and not will_have_llm:
+        checks.need_llm(next(s.name for s in per_question if s.needs_llm))
+    if any(s.needs_index for s in per_question) and not will_have_index:
+        checks.need_index(next(s.name for s in per_question if s.needs_index))
+    trees = load_trees(run_dir, tree_ids)
+    tasks = [ShardTask(name, _trees_of_shard(run_dir, name, trees)) for name in shards]
     if on_start is not None:
         on_start(total)
-    ctx = CheckContext(config=config, trees=load_trees(run_dir, tree_ids), index=index, llm=llm)
-    per_question = [s for s in specs if s.run is not None]
-    if any(s.needs_llm for s in per_question) and llm is None:
-        ctx.need_llm(next(s.name for s in per_question if s.needs_llm))
-    if any(s.needs_index for s in per_question) and index is None:
-        ctx.need_index(next(s.name for s in per_question if s.needs_index))
+    seen_in_shard = 0
 
-    def work(task: ShardTask) -> dict[str, Any]:
-        counts = _verify_shard(run_dir, task.name, per_question, ctx, progress)
-        return {**settings, **counts}
+    def on_item(_question: Any) -> None:
+        nonlocal seen_in_shard
+        seen_in_shard += 1
+        if progress is not None:
+            progress(1)
 
-    tasks = [ShardTask(name, verdicts_dir, None) for name in shards]
-    done_before, verified_now = 0, 0
-    for result in run_shards(tasks, work, workers=1):
-        if result.skipped_as_done:
-            done_before += 1
-            if progress is not None:
-                progress(int(result.info.get("questions", 0)))
-        else:
-            verified_now += int(result.info.get("questions", 0))
-    _finalize(run_dir, shards, specs, config, settings)
+    def on_shard(_task: ShardTask, counts: VerifyCounts, skipped: bool) -> None:
+        nonlocal seen_in_shard
+        if progress is not None and not seen_in_shard:  # done before, or by a worker elsewhere
+            progress(counts.questions)
+        seen_in_shard = 0
+
+    run = run_stage(stage, tasks, executor, on_shard=on_shard, on_item=on_item)
+    _finalize(run_dir, shards, specs, config, as_stored(stage.settings()))
     summary = summarize(run_dir)
-    summary.shards_done_before = done_before
-    summary.verified_now = verified_now
+    summary.shards_done_before = run.shards_skipped
+    summary.verified_now = run.counts_now.questions
     summary.seconds = time.perf_counter() - started
-    if llm is not None:
-        summary.llm_calls = llm.stats.calls
-        summary.prompt_tokens = llm.stats.prompt_tokens
-        summary.completion_tokens = llm.stats.completion_tokens
+    summary.llm_calls = run.counts_now.llm_calls
+    summary.prompt_tokens = run.counts_now.prompt_tokens
+    summary.completion_tokens = run.counts_now.completion_tokens
     return summary
 
 
-def _refuse_mixed_settings(verdicts_dir: Path, shards: list[str], settings: dict[str, Any]) -> None:
-    for name in [*shards, FINALIZE_SHARD]:
-        if not is_done(verdicts_dir, name):
-            continue
-        info = done_info(verdicts_dir, name)
-        old = {"config": info.get("config"), "judge": info.get("judge")}
-        if old != settings:
-            changed = [k for k in ("judge",) if old[k] != settings[k]]
-            changed += [
-                f"{k}: {(old['config'] or {}).get(k)!r} -> {v!r}"
-                for k, v in settings["config"].items()
-                if (old["config"] or {}).get(k) != v
-            ]
-            raise ConfigError(
-                f"{verdicts_dir}/{name}{SHARD_SUFFIX} was verified with other settings ({'; '.join(changed)}); "
-                "rerun with the same options to resume, or add --restart to verify the run again"
-            )
-
-
-def _verify_shard(
-    run_dir: Path, name: str, specs: list[CheckSpec], ctx: CheckContext, progress: Progress | None
-) -> dict[str, Any]:
-    questions = list(read_shard(shard_path(run_dir / QUESTIONS_DIR, name), Question))
-    passed: dict[str, int] = {}
-    failed: dict[str, int] = {}
-    errors = 0
-    with ShardWriter(shard_path(run_dir / VERDICTS_DIR, name)) as writer:
-        for question in questions:
-            for spec in specs:
-                verdict = _run_check(spec, question, ctx)
-                errors += "error" in verdict.evidence
-                writer.write(verdict)
-                bucket = passed if verdict.passed else failed
-                bucket[spec.name] = bucket.get(spec.name, 0) + 1
-                if not verdict.passed and not ctx.config.keep_going:
-                    break
-            if progress is not None:
-                progress(1)
-    return {"questions": len(questions), "passed": passed, "failed": failed, "judge_errors": errors}
-
-
-def _run_check(spec: CheckSpec, question: Question, ctx: CheckContext) -> Verdict:
-    assert spec.run is not None
-    try:
-        return spec.run(question, ctx)
-    except LLMError as exc:
-        # a judge that keeps answering outside its schema rejects this question, not the whole run
-        return Verdict(
-            question_id=question.id,
-            check=spec.name,
-            passed=False,
-            reason=f"judge failed: {exc}",
-            evidence={"error": str(exc)},
-        )
+def _trees_of_shard(run_dir: Path, name: str, trees: dict[str, Tree]) -> dict[str, Tree]:
+    wanted = {q.tree_id for q in read_shard(shard_path(RunLayout(run_dir).questions, name), Question)}
+    return {tree_id: trees[tree_id] for tree_id in sorted(wanted) if tree_id in trees}
 
 
 def _survivors(run_dir: Path, shards: list[str], specs: list[CheckSpec]) -> Iterator[tuple[str, Question]]:
@@ -297,6 +264,39 @@ def summarize(run_dir: Path) -> VerifySummary:
     return VerifySummary(questions=questions, accepted=int(info["accepted"]), funnel=funnel)
 
 
+# measured on the bundled corpus (28 synth questions): difficulty passed 14/14, verifiability 1/14
+EMBEDDED_JUDGE_NOTE = (
+    "as a judge the 135M model knows almost nothing closed-book (difficulty passes nearly every question) and "
+    "cannot follow clues across pages (verifiability rejects nearly every one); pass --judge-model with a 7B+ "
+    "instruct GGUF or --judge-endpoint, or keep to the code checks: "
+    "--checks fluency,leak,grounded,shortcut,duplicate"
+)
+
+
+def resolve_verify_options(
+    run_dir: Path, config_file: Path | None, overrides: dict[str, Any], llm_config: LLMConfig
+) -> tuple[VerifyConfig, LLMConfig, list[str]]:
+    """The verify config (defaults, the run's [verify] table, `config_file`, then the options), the judge's
+    LLMConfig seeded from it, and notes for the user about a weak judge."""
+    from ..llm.models import EMBEDDED_NOTE
+
+    embedded = llm_config.backend in (None, "llamacpp") and not llm_config.model and not llm_config.endpoints
+    if overrides.get("grounded_judge") is None and embedded:
+        overrides = {
+            **overrides,
+            "grounded_judge": False,
+        }  # measured: it called 3 of 3 contradicted claims supported
+    config = load_verify_config(run_dir, config_file, overrides)
+    llm_config = msgspec.structs.replace(llm_config, seed=config.seed)
+    names = {s.name for s in resolve_checks(config.checks) if s.needs_llm}
+    notes = []
+    if names and embedded:
+        notes.append(EMBEDDED_NOTE)
+        if {"difficulty", "verifiability"} & names:
+            notes.append(EMBEDDED_JUDGE_NOTE)
+    return config, llm_config, notes
+
+
 def run_verify(
     run_dir: Path,
     config: VerifyConfig,
@@ -304,32 +304,24 @@ def run_verify(
     llm_config: LLMConfig,
     index_override: Path | None = None,
     restart: bool = False,
+    executor: ExecutorSpec | None = None,
     progress: Progress | None = None,
     on_start: Callable[[int], None] | None = None,
 ) -> VerifySummary:
-    """Open what the selected checks need (judge, index), verify the run, close them again."""
-    from ..index.reader import Index
-    from ..llm.factory import open_llm_from_config
-    from ..run.paths import index_path_for
-
-    run_dir = Path(run_dir)
-    specs = resolve_checks(config.checks)
-    question_shards(run_dir)  # fail before loading a model when there is nothing to verify
-    index = None
-    if any(s.needs_index for s in specs):
-        index = Index.open(index_path_for(run_dir, index_override))
-    elif any(s.name == "grounded" for s in specs):
-        try:  # grounded also checks that cited sentences are on their pages, when the index is at hand
-            index = Index.open(index_path_for(run_dir, index_override))
-        except (InputError, ConfigError):
-            index = None
-    llm = open_llm_from_config(llm_config, run_dir=run_dir) if any(s.needs_llm for s in specs) else None
-    try:
-        return verify_questions(
-            run_dir, config, llm=llm, index=index, restart=restart, progress=progress, on_start=on_start
-        )
-    finally:
-        if llm is not None:
-            llm.close()
-        if index is not None:
-            index.close()
+    """Verify the run on `executor` (default: inline), each worker opening the judge and the index the
+    selected checks need; holds the run's lock meanwhile."""
+    run_dir = Path(run_dir).resolve()
+    with run_lock(run_dir, "verify", create=False):
+        specs = resolve_checks(config.checks)
+        question_shards(run_dir)  # fail before loading a model when there is nothing to verify
+        index_path = None
+        if any(s.needs_index for s in specs):
+            index_path = index_path_for(run_dir, index_override).resolve()
+        elif any(s.name == "grounded" for s in specs):
+            try:  # grounded also checks that cited sentences are on their pages, when the index is at hand
+                index_path = index_path_for(run_dir, index_override).resolve()
+            except (InputError, ConfigError):
+                index_path = None
+        judge = llm_config if any(s.needs_llm for s in specs) else None
+        stage = VerifyStage(run_dir, config, judge_identity(None, judge), judge, index_path)
+        return _verify(stage, executor or ExecutorSpec(), restart, progress, on_start)
