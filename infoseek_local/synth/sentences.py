@@ -51,7 +51,8 @@ def _split_paragraph(paragraph: str) -> list[tuple[int, int]]:
         before = paragraph[start : match.start() + 1]
         last_word = before.rstrip(".!?\"')]").split()[-1:] or [""]
         word = last_word[0].lower()
-        if match.group(1).startswith(".") and (
+        attached = paragraph[match.start() - 1 : match.start()].isalnum()  # "ft." yes, "(2,648 ft)." no
+        if match.group(1).startswith(".") and attached and (
             word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or re.fullmatch(r"(\w\.)+\w?", word)
         ):
             continue

@@ -365,6 +365,12 @@ def _target_clause(rest: str, target: str) -> str | None:
         return clause
     if _RELATIVE_BEFORE.search(rest[: found.start()]):
         return None  # the target is said of another noun ("founded a dynasty, which ruled A and B")
+    return _list_item_clause(rest, found, target)
+
+
+def _list_item_clause(rest: str, found: re.Match[str], target: str) -> str | None:
+    """For a list ("bordered by A to the north, B to the east, and C ..."), the verb with the target's item;
+    for a later clause that says its own thing of the subject (", and is home to B"), that clause."""
     items = re.split(r",\s+(?:and\s+|or\s+)?|\s+(?:and|or)\s+(?=[A-Z])", _cut_list_end(rest, found.end()))
     at = next((i for i, item in enumerate(items) if _mention(item, target)), None)
     if at is None:
