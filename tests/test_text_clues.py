@@ -163,13 +163,18 @@ def test_a_clue_that_points_back_at_an_earlier_sentence_of_its_page_is_no_clue()
 
 def test_a_border_direction_reads_one_way_and_a_direction_shared_by_two_names_is_no_clue() -> None:
     from infoseek_local.text.clues import border_sides
+    from infoseek_local.text.grounding import supports
 
     # readers took "borders a country to the north" as "lies north of a country", the reverse of the page
     assert border_sides("borders a country to the north") == "has a country on its northern border"
     assert border_sides("is bordered by a territory to the north and northwest") == (
         "has a territory on its northern and northwestern borders"
     )
-    assert border_sides("neighbors a region to the west") == "has a region on its western border"
+    assert border_sides("neighbors a region to the west") == "has a region as its neighbour to the west"
+    # the rewrite is still grounded in the sentence it came from (synth and verify share the rule)
+    assert supports(
+        "has a sea on its western border", "It borders the Arabian Sea to the west.", frozenset({"sea"})
+    )
     sentence = (
         "It is bordered by Russia to the east, Poland to the west, and Lithuania and Latvia to the northwest."
     )
@@ -182,3 +187,13 @@ def test_a_year_after_before_becomes_a_decade_that_keeps_the_statement_true() ->
 
     assert blur_numbers("He ruled Tibet before 1959.") == "He ruled Tibet before the end of the 1950s."
     assert blur_numbers("It grew after 1912.") == "It grew since the 1910s."
+
+
+def test_a_place_phrase_that_describes_a_noun_is_not_joined_to_the_verb() -> None:
+    sentence = (
+        "Aden is an ancient port city in the southern part of the Arabian peninsula, on the north coast of the "
+        "Gulf of Aden, positioned near the eastern approach to the Red Sea."
+    )
+    # "is an on the north coast of a gulf" was kept once; the fluency lint flags it too
+    assert predicate(sentence, ["Aden"], "city", target="Gulf of Aden", target_kind="a gulf") is None
+    assert fluency_problems("A city is an on the north coast of that gulf. Which gulf is that?")

@@ -297,7 +297,9 @@ _COORDINATED = re.compile(
 _SIDE = r"(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east|south-west)"
 _SIDES = _SIDE + r"(?:\s+and\s+" + _SIDE + r")?"
 _BORDERS_TO = re.compile(
-    r"^(?:is\s+bordered\s+(?:to\s+the\s+(?P<side1>" + _SIDES + r")\s+)?by|borders|neighbou?rs|adjoins)\s+"
+    r"^(?:is\s+bordered\s+(?:to\s+the\s+(?P<side1>"
+    + _SIDES
+    + r")\s+)?by|borders|(?P<neighbour>neighbou?rs))\s+"
     r"(?P<what>(?:a|an|the|that|one|another)\s+[a-z][a-z -]*?)(?:\s+to\s+the\s+(?P<side2>" + _SIDES + r"))?$"
 )
 
@@ -311,6 +313,8 @@ def border_sides(clause: str) -> str:
     side = found["side1"] or found["side2"]
     if side is None or (found["side1"] and found["side2"]):
         return clause
+    if found["neighbour"]:
+        return f"has {found['what']} as its neighbour to the {side}"
     sides = [f"{one.replace('-', '')}ern" for one in side.split(" and ")]
     border = "border" if len(sides) == 1 else "borders"
     return f"has {found['what']} on its {' and '.join(sides)} {border}"
@@ -400,7 +404,9 @@ def _list_item_clause(rest: str, found: re.Match[str], target: str) -> str | Non
     if re.match(r"(?:to|in|on|at|from|by|with)\b", holding):
         # "bordered to the north by A, to the east by B": the item brings its own preposition; keep the verb
         verbs = re.match(r"(?:(?:\w+ly|also|is|was|are|were|has|have|had|been)\s+)*[a-z]+\s+", head)
-        return (verbs.group(0) + holding) if verbs and _opens_with_verb(verbs.group(0).split()) else None
+        if verbs is None or not re.match(r"(?:to|in|on|at|from|by|with)\b", head[verbs.end() :]):
+            return None  # "is an ancient port city ..., on the coast of B": the item goes with the noun
+        return (verbs.group(0) + holding) if _opens_with_verb(verbs.group(0).split()) else None
     lead_words = lead.split()
     # the verb and its preposition only ("bordered by"): a longer lead belongs to the first item ("stretched
     # from the outer fringes of the Indus basin"), and the target's item would inherit it

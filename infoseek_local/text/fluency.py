@@ -144,6 +144,7 @@ _PREPOSITION_IT = re.compile(
     r"\b(?:of|at|in|on|to|from|by|with|for|after|into|near|over|under|about|around|through|across|along)"
     r"\s+it\s+([a-z]+)\b"
 )
+_PREPOSITIONS = frozenset("on in at of to from by with into onto near under over".split())
 _TRAILING_PUNCTUATION = ",;:.?!)\"'”’"
 _ARTICLE_BEFORE_PLURAL = re.compile(
     r"\b(?:a|an)\s+(?:" + "|".join(sorted(_COUNT_PLURALS)) + r"|several)\b", re.IGNORECASE
@@ -210,6 +211,8 @@ def _word_pairs(question: str) -> list[str]:
             found.append(f"clashing articles {pair!r}")
         elif lowered[0] in _NUMBER_WORDS and lowered[1] in _ARTICLES:
             found.append(f"article after a number {pair!r}")
+        elif lowered[0] in ("a", "an") and lowered[1] in _PREPOSITIONS:
+            found.append(f"article before a preposition {pair!r}")  # "is an on the north coast"
     found += [f"article before a plural {m.group(0)!r}" for m in _ARTICLE_BEFORE_PLURAL.finditer(question)]
     found += [f"word glued to a figure {m.group(0)!r}" for m in _GLUED_FIGURE.finditer(question)]
     found += [f"possessive before an article {m.group(0)!r}" for m in _POSSESSIVE_ARTICLE.finditer(question)]

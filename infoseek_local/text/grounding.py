@@ -11,6 +11,7 @@ MIN_OVERLAP = 0.75  # share of a claim's content tokens its cited sentences must
 _DECADE = re.compile(r"^(\d{2,3})0s$")
 _ORDINAL_CENTURY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)$")
 _YEARS = re.compile(r"\b(\d{3,4})\b")
+_SIDE_ADJECTIVE = re.compile(r"^((?:north|south)?(?:east|west)|north|south)ern$")
 
 
 def token_supported(token: str, evidence_tokens: set[str], evidence_years: set[int]) -> bool:
@@ -20,6 +21,9 @@ def token_supported(token: str, evidence_tokens: set[str], evidence_years: set[i
     if token in BLUR_WORDS:
         return True
     if len(token) >= 5 and any(e.startswith(token[:5]) for e in evidence_tokens if len(e) >= 5):
+        return True
+    side = _SIDE_ADJECTIVE.match(token)  # "northwestern border" said of "to the northwest"
+    if side and side.group(1) in evidence_tokens:
         return True
     decade = _DECADE.match(token)
     if decade:  # "1950s" blurred from a year 1950-1959
