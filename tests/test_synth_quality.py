@@ -431,3 +431,14 @@ def test_a_kind_met_two_hops_earlier_is_another_one_too() -> None:
         "that framework. That other physicist filed several patents related to the use of a power. Which power "
         "is that?"
     )
+
+
+def test_the_answer_asked_by_its_role_even_after_another_of_its_kind() -> None:
+    vertices = chain(
+        ("Khartoum", "a city", "", "parent"),
+        ("Sudan", "a country", "whose capital and most populous city is one", "child"),
+        ("Port Sudan", "a city", "is the main port of a country", "child"),
+    )
+    assert compose(vertices) == (
+        "A city is the main port of a country. Which city is the capital and most populous city of that country?"
+    )

@@ -135,7 +135,10 @@ def _chain_question(chain: list[Vertex], *, ask: bool, refs: dict[int, str] | No
         refs[parent.index] = f"that other {_noun(parent)}" if same else f"that {_noun(parent)}"
         if child.relation_from == "child":  # the clue is about the child and names the parent by its kind
             subject = refs[child.index] if known else _indefinite(child.descriptor)
-            if same:
+            asks_role = (
+                last and ask and re.search(r"\b(?:is|was)\s+one$", clue)
+            )  # "Which city is the capital of"
+            if same and not asks_role:
                 clue = refer(clue, parent.descriptor, f"another {bare(parent.descriptor)}")
             if clue.startswith("whose "):  # "whose most noted feature is a waterfall" -> "its ..."
                 clue = clue.removeprefix("whose ")

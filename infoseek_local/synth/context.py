@@ -116,11 +116,19 @@ def in_degree_quantile(index: IndexLike, quantile: float) -> int:
     return int(np.quantile(degrees, quantile)) if len(degrees) else 0
 
 
+def _plural(noun: str) -> bool:
+    return (
+        noun.endswith("s")
+        and not noun.endswith(("ss", "us", "is", "as", "os"))
+        and noun not in ("species", "series", "lens", "news", "corps")
+    )
+
+
 def _is_kind(kind: str) -> bool:
     """A kind a reader can picture: not "an entity", not a relational noun, not a vague one alone."""
     words = kind.split()
-    if not kind or kind == "an entity" or words[-1] in RELATIONAL_NOUNS:
-        return False
+    if not kind or kind == "an entity" or words[-1] in RELATIONAL_NOUNS or _plural(words[-1]):
+        return False  # "a members" (of a people) names no one thing
     # "a system" and "a large system" are vague; "a writing system" is a kind
     return not (words[-1] in VAGUE_NOUNS and all(w in SIZE_WORDS for w in words[1:-1]))
 

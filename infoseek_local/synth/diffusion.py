@@ -30,6 +30,14 @@ def tree_depth(vertices: list[Vertex]) -> int:
     return max(depth_of(vertices, v) for v in vertices)
 
 
+def search_hops(vertices: list[Vertex]) -> int:
+    """The hops a reader searches: the depth, less one when the deepest entity is named only by its kind in a
+    clue about its parent ("A country includes a gulf to the south"), since the first search finds the parent."""
+    depth = tree_depth(vertices)
+    deepest = max(vertices, key=lambda v: depth_of(vertices, v))
+    return depth - 1 if depth and deepest.relation_from == "parent" and not deepest.claims else depth
+
+
 def _short(text: str) -> str:
     return text if len(text) <= MAX_OPTION_CHARS else text[: MAX_OPTION_CHARS - 3] + "..."
 

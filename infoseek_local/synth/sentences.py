@@ -52,8 +52,14 @@ def _split_paragraph(paragraph: str) -> list[tuple[int, int]]:
         last_word = before.rstrip(".!?\"')]").split()[-1:] or [""]
         word = last_word[0].lower()
         attached = paragraph[match.start() - 1 : match.start()].isalnum()  # "ft." yes, "(2,648 ft)." no
-        if match.group(1).startswith(".") and attached and (
-            word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or re.fullmatch(r"(\w\.)+\w?", word)
+        if (
+            match.group(1).startswith(".")
+            and attached
+            and (
+                word in _ABBREVIATIONS
+                or (len(word) == 1 and word.isalpha())
+                or re.fullmatch(r"(\w\.)+\w?", word)
+            )
         ):
             continue
         spans.append((start, match.end(1)))

@@ -7,7 +7,7 @@ import hashlib
 from ..oracle import OracleResult, oracle_solve
 from ..records import Provenance, Question, Tree, Vertex
 from .context import SynthContext, TreeRejected
-from .diffusion import grow_tree, tree_depth
+from .diffusion import grow_tree, search_hops
 from .question import answer_aliases, write_question
 from .retrospection import ORACLE_TRIES, retrospect
 from .seeds import SeedRef
@@ -90,18 +90,18 @@ def synthesize_one(ctx: SynthContext, ref: SeedRef, provenance: Provenance) -> t
                 continue
             if (
                 kept is not None
-                or tree_depth(vertices) >= ctx.config.target_depth
+                or search_hops(vertices) >= ctx.config.target_depth
                 or attempt == ctx.config.attempts
             ):
                 break
             # depth is what makes a question need many searches: one more attempt, with another last hop
             kept = (list(vertices), text, solved)
             ctx.note(
-                f"attempt {attempt} kept at depth {tree_depth(vertices)}; one more looks for a deeper tree"
+                f"attempt {attempt} kept at {search_hops(vertices)} hops; one more looks for a deeper tree"
             )
             ctx.avoid_hops.add(_hop(vertices, vertices[-1]))
             ctx.spent.clear()
-        if kept is not None and tree_depth(vertices) <= tree_depth(kept[0]):
+        if kept is not None and search_hops(vertices) <= search_hops(kept[0]):
             vertices[:], text, solved = kept  # the deeper attempt was no deeper
     except TreeRejected as rejected:
         tree = Tree(
@@ -135,7 +135,7 @@ def synthesize_one(ctx: SynthContext, ref: SeedRef, provenance: Provenance) -> t
         question=text,
         answer=root.title,
         aliases=answer_aliases(ctx, root),
-        hops=tree_depth(vertices),
+        hops=search_hops(vertices),
         vertices=len(vertices),
         gold_page_ids=[v.page_id for v in vertices],
         gold_urls=[v.url for v in vertices],
