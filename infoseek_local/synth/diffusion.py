@@ -73,11 +73,31 @@ def add_child(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex, option:
     return child
 
 
+DEEPEN_LOOKAHEAD = 2  # hops looked ahead for a way to `min_depth` searched hops
+
+
+def can_deepen(ctx: SynthContext, vertices: list[Vertex], tail: Vertex, lookahead: int) -> bool:
+    """Whether the chain (ending at `tail`) has, or can grow within `lookahead` more hops to, `min_depth` hops
+    a reader must search. One test for diffusion and for seed sampling, so a sampled seed grows deep enough."""
+    if search_hops(vertices) >= ctx.config.min_depth:
+        return True
+    if lookahead == 0:
+        return False
+    for option in link_options(ctx, vertices, tail):
+        child = add_child(ctx, vertices, tail, option)
+        try:
+            if can_deepen(ctx, vertices, child, lookahead - 1):
+                return True
+        finally:
+            vertices.pop()
+    return False
+
+
 def grow_chain(ctx: SynthContext, vertices: list[Vertex], target_depth: int) -> None:
     """Deepen the last vertex until `target_depth`; a hop that leads nowhere before `min_depth` is undone and
     another option of the same vertex tried."""
     config = ctx.config
-    while tree_depth(vertices) < target_depth and len(vertices) < config.max_vertices:
+    while search_hops(vertices) < target_depth and len(vertices) < config.max_vertices:
         tail = vertices[-1]
         options = link_options(ctx, vertices, tail)
         if not options:
@@ -86,8 +106,7 @@ def grow_chain(ctx: SynthContext, vertices: list[Vertex], target_depth: int) -> 
         order = [picked] + [i for i in range(len(options)) if i != picked]
         for attempt, i in enumerate(order):
             child = add_child(ctx, vertices, tail, options[i])
-            needs_more = depth_of(vertices, child) < config.min_depth
-            if not needs_more or link_options(ctx, vertices, child, limit=1):
+            if can_deepen(ctx, vertices, child, DEEPEN_LOOKAHEAD):
                 break
             vertices.pop()  # a dead end before the tree is deep enough: try the next option
             ctx.note(f"dead end at {child.title}: no usable link; option {attempt + 2} next")
@@ -96,8 +115,8 @@ def grow_chain(ctx: SynthContext, vertices: list[Vertex], target_depth: int) -> 
 
 
 def check_shape(ctx: SynthContext, vertices: list[Vertex]) -> None:
-    if tree_depth(vertices) < ctx.config.min_depth:
-        raise TreeRejected("too_shallow", f"depth {tree_depth(vertices)} < {ctx.config.min_depth}")
+    if search_hops(vertices) < ctx.config.min_depth:  # a one-search question is no research question
+        raise TreeRejected("too_shallow", f"{search_hops(vertices)} hops < {ctx.config.min_depth}")
     if len(vertices) < ctx.config.min_vertices:
         raise TreeRejected("too_small", f"{len(vertices)} vertices < {ctx.config.min_vertices}")
 

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from ..text import mask_names
+from ..text.patterns import compiled
 from .context import SynthContext
 
 _CONNECTOR = r"(?:of|the|de|du|del|da|la|le|von|van|al|upon|on)"
@@ -100,15 +101,17 @@ def blur_names(ctx: SynthContext, page_id: int, clue: str, taken: tuple[str, ...
     )
     for span, _ in spans:
         name = re.sub(r"^[Tt]he\s+", "", span).strip(" .")
-        if name in _NOT_NAMES or not name or not re.search(r"\b" + re.escape(name), clue):
+        if name in _NOT_NAMES or not name or not compiled(r"\b" + re.escape(name)).search(clue):
             continue
-        if " " not in name and re.search(r"\b" + re.escape(name.lower()) + r"\b", ctx.page(page_id).text):
+        if " " not in name and compiled(r"\b" + re.escape(name.lower()) + r"\b").search(
+            ctx.page(page_id).text
+        ):
             continue  # a common word capitalised in a title ("served as Law and Justice minister")
         kind = _kind_of(ctx, name, anchors)
         if kind is None:
             left += 1
             continue
-        if re.search(r"\b" + re.escape(name) + r"['’]", clue):
+        if compiled(r"\b" + re.escape(name) + r"['’]").search(clue):
             return None  # "Dickens's novels" would read "a journalist novels"
         if kind in taken or kind in kinds:
             return None  # two entities of one kind in one clue: "that country" could mean either

@@ -19,6 +19,7 @@ from ..records import OutLink, Vertex
 from ..text import content_terms, demonyms_in, mask_names, mentions_name, search_query, word_set
 from ..text.clues import border_sides, is_clean, predicate
 from ..text.instructions import looks_like_instruction
+from ..text.patterns import compiled
 from .context import SynthContext
 from .names import Blurred, blur_names
 from .sentences import Sentence, words
@@ -147,7 +148,7 @@ def _informative(clue: str, kind: str, own_noun: str = "") -> bool:
     ):
         return False
     # "is a compound with the formula HNO3": the link names the entity's class, not a relation to it
-    if kind and re.match(r"(?:is|was|are|were)\s+" + re.escape(kind) + r"\b", clue):
+    if kind and compiled(r"(?:is|was|are|were)\s+" + re.escape(kind) + r"\b").match(clue):
         return False
     return len([t for t in content_terms(clue) if t not in kind_words]) >= 2
 

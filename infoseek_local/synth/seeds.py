@@ -12,10 +12,10 @@ from ..index.protocol import IndexLike
 from ..records import Vertex
 from .config import SynthConfig
 from .context import SynthContext, in_degree_quantile
-from .diffusion import add_child
+from .diffusion import DEEPEN_LOOKAHEAD, add_child, can_deepen
 from .options import link_options
 
-SAMPLE_TRIES_PER_SEED = 100  # a good seed (two hops of clean clues) is rare in a sparse dump
+SAMPLE_TRIES_PER_SEED = 250  # a good seed (two searched hops of clean clues) is rare in a sparse dump
 
 
 class SeedRef(msgspec.Struct, frozen=True, array_like=True):
@@ -27,8 +27,8 @@ class SeedRef(msgspec.Struct, frozen=True, array_like=True):
 
 def is_good_seed(ctx: SynthContext, page_id: int, max_in_degree: int) -> bool:
     """A usable page, not a hub, with at least `min_seed_links` links that make a clean clue, one of which leads
-    to a page with such a link too: the very test diffusion applies when it deepens (`options.link_options`),
-    so a sampled seed can grow to two hops."""
+    on to two hops a reader must search: the very test diffusion applies when it deepens
+    (`options.link_options`, `diffusion.search_hops`), so a sampled seed can grow deep enough."""
     if not ctx.is_usable_page(page_id) or ctx.in_degree(page_id) > max_in_degree:
         return False
     if not ctx.noun(page_id):
@@ -39,17 +39,16 @@ def is_good_seed(ctx: SynthContext, page_id: int, max_in_degree: int) -> bool:
     options = link_options(ctx, [root], root)
     if len(options) < limit:
         return False
-    # the same test one hop further: some first hop must itself lead on, or the tree stays too shallow
+    # the test diffusion applies when it deepens: some first hop leads on to two hops a reader must search
     for option in options:
         vertices = [root]
-        child = add_child(ctx, vertices, root, option)
-        if link_options(ctx, vertices, child, limit=1):
+        if can_deepen(ctx, vertices, add_child(ctx, vertices, root, option), DEEPEN_LOOKAHEAD):
             return True
     return False
 
 
 def sample_seeds(index: IndexLike, config: SynthConfig) -> list[SeedRef]:
-    """`config.n` good seed pages drawn at random (reproducible from `config.seed`), looking at most 100·n
+    """`config.n` good seed pages drawn at random (reproducible from `config.seed`), looking at most 250·n
     pages. Drawing ids instead of scanning the whole index keeps this fast on a corpus of millions of pages."""
     rng = random.Random(config.seed)
     total = index.n_pages

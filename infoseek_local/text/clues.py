@@ -22,6 +22,7 @@ from functools import lru_cache
 
 from .fluency import misplaced_kind
 from .masking import blur_numbers, longer_name_span
+from .patterns import compiled
 from .words import FUNCTION_WORDS, word_set
 
 MAX_CLUE_WORDS = 14
@@ -161,9 +162,9 @@ def _open_subject(text: str, names: Sequence[str], noun: str) -> tuple[str, str]
         # a person's fuller name ("Wassily Wassilyevich Kandinsky" for "Wassily Kandinsky") or surname alone
         parts = _fold(name).split()
         if len(parts) >= 2 and parts[-1][:1].isalpha():
-            fuller = re.match(
-                re.escape(parts[0]) + r"(?:\s+\S+){0,3}?\s+" + re.escape(parts[-1]) + r"\b", folded
-            )
+            fuller = compiled(
+                re.escape(parts[0]) + r"(?:\s+\S+){0,3}?\s+" + re.escape(parts[-1]) + r"\b"
+            ).match(folded)
             if fuller and not lead:
                 forms.insert(0, folded[: fuller.end()])
             forms.append(parts[-1])
@@ -342,7 +343,7 @@ def _plural_verb_fixable(words: list[str]) -> bool:
 def _mention(text: str, target: str) -> re.Match[str] | None:
     """The target named on its own: not inside a longer name ("South Sudan"), a compound ("north-central
     Nigeria") or a noun phrase it only modifies ("the Artemis program")."""
-    for match in re.finditer(r"(?<![\w-])" + re.escape(target) + r"(?![\w-])", text):
+    for match in compiled(r"(?<![\w-])" + re.escape(target) + r"(?![\w-])").finditer(text):
         if longer_name_span(text, match.start(), match.end()) != (match.start(), match.end()):
             continue
         following = re.match(r"\s+([a-z]+)\b", text[match.end() :])
@@ -466,21 +467,21 @@ def _put_kind(clause: str, target: str, kind: str) -> str:
         words = kind.split(" ", 1)[1] if kind.startswith(("a ", "an ")) else kind
         return before + words + after
     before = _COMPASS_BEFORE.sub("", _ARTICLE_BEFORE.sub("", before))  # "northeastern a country" reads badly
-    if noun and re.match(r"\s+" + re.escape(noun) + r"\b", after):
+    if noun and compiled(r"\s+" + re.escape(noun) + r"\b").match(after):
         # "the Baroque style" -> "a style", not "a style style"
         return before + kind.rsplit(" ", 1)[0] + after
-    if noun and re.search(r"\b" + re.escape(noun) + r"\s+$", before):
+    if noun and compiled(r"\b" + re.escape(noun) + r"\s+$").search(before):
         # "his treatise The Prince" -> "his treatise": the noun names it; "the planet Neptune" -> "a planet",
         # since "the planet" would point at one the reader was never shown
         return _indefinite_tail(before.rstrip()) + after
-    if noun and re.search(r"\b" + re.escape(noun) + r"\s+of\s+$", before):
+    if noun and compiled(r"\b" + re.escape(noun) + r"\s+of\s+$").search(before):
         return (
             _indefinite_tail(re.sub(r"\s+of\s+$", "", before)) + after
         )  # "the island of Timor" -> "an island"
     appositive = _APPOSITIVE_OF.search(before)
     if appositive:  # "founded the city of Constantinople" -> "founded a city": the name is that city
         return before[: appositive.start()] + _indefinite_tail(appositive.group(1)) + after
-    if noun and re.search(r"\b" + re.escape(noun) + r"\b", before):
+    if noun and compiled(r"\b" + re.escape(noun) + r"\b").search(before):
         # "whose capital is Bangui" -> "whose capital is one"; anywhere else "one" reads as debris
         return before + "one" + after if re.search(r"\b(?:is|was)\s+$", before) else ""
     return before + (kind or "one") + after

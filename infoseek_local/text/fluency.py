@@ -144,7 +144,9 @@ _PREPOSITION_IT = re.compile(
     r"\b(?:of|at|in|on|to|from|by|with|for|after|into|near|over|under|about|around|through|across|along)"
     r"\s+it\s+([a-z]+)\b"
 )
-_PREPOSITIONS = frozenset("on in at of to from by with into onto near under over".split())
+_PREPOSITIONS = frozenset(
+    ["on", "in", "at", "of", "to", "from", "by", "with", "into", "onto", "near", "under", "over"]
+)
 _TRAILING_PUNCTUATION = ",;:.?!)\"'”’"
 _ARTICLE_BEFORE_PLURAL = re.compile(
     r"\b(?:a|an)\s+(?:" + "|".join(sorted(_COUNT_PLURALS)) + r"|several)\b", re.IGNORECASE

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from .patterns import compiled
 from .words import STOPWORDS, word_set
 
 SUBJECT = "this entity"
@@ -106,7 +107,7 @@ def mask_names(text: str, names: list[str], placeholder: str = SUBJECT, *, stand
         # "the Great Lakes" -> "this entity", not "the this entity"
         # plurals too: "Lakes" names the entity "Lake"
         pattern = r"(?<![\w])(?:(?:the|a|an)\s+)?(" + re.escape(name) + r")(?:s|es)?(?![\w])"
-        out = _replace_mentions(out, re.compile(pattern, re.IGNORECASE), placeholder, standalone)
+        out = _replace_mentions(out, compiled(pattern, re.IGNORECASE), placeholder, standalone)
     for acronym in acronyms_in(out, names):
         out = re.sub(r"(?<![\w.])(?:the\s+)?" + re.escape(acronym) + r"(?![\w])", placeholder, out)
     if placeholder.startswith(("a ", "an ")):  # "its a country" -> "its country"
@@ -199,9 +200,7 @@ def _subject_first(text: str, placeholder: str) -> str:
     """A sentence about the entity that opens with a pronoun gets the placeholder as its subject; a masked
     other name of it ("X, officially the Republic of X (RX), is") says nothing and goes, and so does any
     other name right after the opening placeholder ("X, formally a republic, is", "X, or simply Y, was")."""
-    opening = re.compile(
-        r"^((?:the\s+)?" + re.escape(placeholder) + r")" + _OPENING_APPOSITIVE, re.IGNORECASE
-    )
+    opening = compiled(r"^((?:the\s+)?" + re.escape(placeholder) + r")" + _OPENING_APPOSITIVE, re.IGNORECASE)
     removed = False
     while opening.match(text):
         text, removed = opening.sub(r"\1, ", text, count=1), True
