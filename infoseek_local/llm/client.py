@@ -259,8 +259,11 @@ class LLM:
                 finish_reason=entry.finish_reason,
             )
             return raw, True
-        with self._lock:  # one generation at a time per model object (llama.cpp contexts are not thread-safe)
+        if getattr(self.backend, "thread_safe", False):  # e.g. an endpoint pool, which bounds its own calls
             raw = self.backend.generate(messages, schema, params)
+        else:  # one generation at a time per model object: llama.cpp contexts are not thread-safe
+            with self._lock:
+                raw = self.backend.generate(messages, schema, params)
         self.cache.put(
             LLMCacheEntry(
                 key=key,

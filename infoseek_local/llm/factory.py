@@ -17,6 +17,7 @@ from ..errors import ConfigError
 from .base import Backend, GenParams
 from .cache import CallCache, NoCache
 from .client import LLM
+from .endpoint_pool import DEFAULT_MAX_IN_FLIGHT
 from .fake import FakeBackend, Responder
 from .models import cache_dir, embedded_model_path
 
@@ -33,6 +34,7 @@ class LLMConfig(msgspec.Struct, frozen=True, kw_only=True):
     n_ctx: int = 2048
     threads: int | None = None
     seed: int = 0
+    max_in_flight: int = DEFAULT_MAX_IN_FLIGHT  # per endpoint and worker (openai backend)
 
 
 def resolve_backend(model: str | None, endpoints: Sequence[str], backend: str | None) -> str:
@@ -56,13 +58,14 @@ def open_backend(
     threads: int | None,
     seed: int,
     fake_responder: Responder | None,
+    max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
 ) -> Backend:
     if backend == "fake":
         return FakeBackend(fake_responder, seed=seed, n_ctx=n_ctx)
     if backend == "openai":
         from .openai_compat import OpenAIBackend
 
-        return OpenAIBackend(endpoints, model=model, n_ctx=n_ctx)
+        return OpenAIBackend(endpoints, model=model, n_ctx=n_ctx, max_in_flight=max_in_flight)
     from .llamacpp import LlamaCppBackend
 
     path = Path(model) if model else embedded_model_path()
@@ -81,6 +84,7 @@ def open_llm(
     fake_responder: Responder | None = None,
     cache: bool | None = None,
     max_retries: int = 2,
+    max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
 ) -> LLM:
     if n_ctx < 256:
         raise ConfigError(f"--n-ctx {n_ctx} is too small; use at least 256 (2048 or more for page text)")
@@ -93,6 +97,7 @@ def open_llm(
         threads=threads,
         seed=seed,
         fake_responder=fake_responder,
+        max_in_flight=max_in_flight,
     )
     if cache is None:
         cache = run_dir is not None or chosen != "fake"
@@ -128,4 +133,5 @@ def open_llm_from_config(
         seed=config.seed,
         fake_responder=fake_responder,
         cache=cache,
+        max_in_flight=config.max_in_flight,
     )

@@ -1,18 +1,18 @@
 """OpenAI-compatible HTTP backend (llama.cpp server, vLLM, SGLang) over the standard library.
 
-A pool of endpoints is used round-robin; a call that fails on one endpoint (connection refused, timeout, HTTP
-5xx/429, or an answer that is not a chat completion) moves to the next, with exponential backoff once every
-endpoint has failed, for a bounded number of attempts. Other HTTP 4xx answers are errors in the request
-itself and are not retried. The answer schema is sent as `response_format: json_schema`.
+Calls go to an `EndpointPool`: the least busy endpoint, at most `max_in_flight` calls at a time on each (so
+one backend object can be shared by threads). A call that fails on one endpoint (connection refused, timeout,
+HTTP 5xx/429, or an answer that is not a chat completion) moves to an endpoint it has not tried, with
+exponential backoff once every endpoint has failed, for a bounded number of attempts; the error then names
+each endpoint and its last failure. Other HTTP 4xx answers are errors in the request itself and are not
+retried. The answer schema is sent as `response_format: json_schema`.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import os
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -21,6 +21,7 @@ from typing import Any
 
 from ..errors import LLMError
 from .base import GenParams, Message, RawGeneration
+from .endpoint_pool import DEFAULT_MAX_IN_FLIGHT, EndpointPool
 
 API_KEY_ENV = "INFOSEEK_LOCAL_API_KEY"
 
@@ -51,6 +52,7 @@ class _BadRequest(LLMError):
 
 class OpenAIBackend:
     name = "openai"
+    thread_safe = True  # the pool bounds and spreads concurrent calls; the client need not serialise them
 
     def __init__(
         self,
@@ -61,15 +63,15 @@ class OpenAIBackend:
         timeout: float = 120.0,
         max_attempts: int | None = None,
         backoff: float = 0.5,
+        max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
     ) -> None:
         if not endpoints:
             raise LLMError("the openai backend needs at least one --endpoint URL")
-        self.endpoints = [normalize_endpoint(e) for e in endpoints]
+        self.endpoints = list(dict.fromkeys(normalize_endpoint(e) for e in endpoints))
+        self.pool = EndpointPool(self.endpoints, max_in_flight=max_in_flight)
         self.timeout = timeout
         self.max_attempts = max_attempts or max(3, 2 * len(self.endpoints))
         self.backoff = backoff
-        self._turn = itertools.count()
-        self._turn_lock = threading.Lock()
         self._api_key = os.environ.get(API_KEY_ENV, "")
         self._schema_style = "json_schema"  # OpenAI style; llama-cpp-python's server wants json_object+schema
         served, served_ctx = self._discover_model()
@@ -91,34 +93,46 @@ class OpenAIBackend:
         except urllib.error.HTTPError as exc:
             detail = exc.read()[:300].decode("utf-8", "replace").strip()
             if exc.code >= 500 or exc.code in (408, 429):
-                raise _Retryable(f"{base}: HTTP {exc.code} {detail}") from None
+                raise _Retryable(f"HTTP {exc.code} {detail}".strip()) from None
             message = f"{base}{path}: HTTP {exc.code}: {detail or exc.reason}"
             raise _BadRequest(message, exc.code, detail) from None
         except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
-            raise _Retryable(f"{base}: {reason}") from None
+            raise _Retryable(str(reason)) from None
         try:
             answer = json.loads(raw)
         except ValueError:
-            raise _Retryable(f"{base}: answered non-JSON {raw[:80]!r}") from None
+            raise _Retryable(f"answered non-JSON {raw[:80]!r}") from None
         if not isinstance(answer, dict):
-            raise _Retryable(f"{base}: answered {type(answer).__name__}, not a JSON object")
+            raise _Retryable(f"answered {type(answer).__name__}, not a JSON object")
         return answer
 
     def _with_retries(self, path: str, body: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
-        failures: list[str] = []
+        last_failure: dict[str, str] = {}  # endpoint -> why it failed this call, in the order they failed
+        tried: set[str] = set()
+        rounds = 0
         for attempt in range(self.max_attempts):
-            with self._turn_lock:
-                base = self.endpoints[next(self._turn) % len(self.endpoints)]
-            try:
-                return base, self._request(base, path, body)
-            except _Retryable as exc:
-                failures.append(str(exc))
-            if attempt + 1 >= len(self.endpoints) and attempt + 1 < self.max_attempts:
-                rounds = (attempt + 1) // len(self.endpoints)
-                time.sleep(min(self.backoff * 2 ** (rounds - 1), 8.0))
+            with self.pool.lease(tried) as base:
+                try:
+                    answer = self._request(base, path, body)
+                except _Retryable as exc:
+                    self.pool.report(base, answered=False)
+                    last_failure.pop(base, None)
+                    last_failure[base] = str(exc)
+                    tried.add(base)
+                except _BadRequest:
+                    self.pool.report(base, answered=True)  # the server is up; the request is wrong
+                    raise
+                else:
+                    self.pool.report(base, answered=True)
+                    return base, answer
+            if len(tried) == len(self.endpoints) and attempt + 1 < self.max_attempts:
+                rounds += 1
+                tried.clear()
+                time.sleep(min(self.backoff * 2 ** (rounds - 1), 8.0))  # every endpoint failed: wait, retry
         raise LLMError(
-            f"no endpoint answered {path} after {self.max_attempts} attempts: " + "; ".join(failures[-3:])
+            f"no endpoint answered {path} after {self.max_attempts} attempts: "
+            + "; ".join(f"{base}: {why}" for base, why in last_failure.items())
         )
 
     def _discover_model(self) -> tuple[str, int]:
@@ -163,6 +177,7 @@ class OpenAIBackend:
             try:
                 return self._parse_completion(answer, time.perf_counter() - started, messages)
             except _Retryable as exc:
+                self.pool.report(base, answered=False)
                 garbage = f"{base}: {exc}"
         raise LLMError(f"endpoints keep answering garbage to /chat/completions: {garbage or 'no answer'}")
 

@@ -7,14 +7,14 @@ from typing import Any
 
 import click
 
-from .factory import BACKENDS, LLMConfig
+from .factory import BACKENDS, DEFAULT_MAX_IN_FLIGHT, LLMConfig
 from .models import EMBEDDED_NOTE
 
-LLM_OPTION_NAMES = ("model", "endpoints", "backend", "n_ctx", "threads")
+LLM_OPTION_NAMES = ("model", "endpoints", "backend", "n_ctx", "threads", "max_in_flight")
 
 
 def llm_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Add --model, --endpoint (repeatable), --backend, --n-ctx and --threads to a click command."""
+    """Add --model, --endpoint (repeatable), --max-in-flight, --backend, --n-ctx and --threads to a command."""
     decorators = [
         click.option(
             "--model",
@@ -27,6 +27,13 @@ def llm_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "endpoints",
             multiple=True,
             help="OpenAI-compatible server URL (llama.cpp server, vLLM, SGLang); repeat for a pool.",
+        ),
+        click.option(
+            "--max-in-flight",
+            type=click.IntRange(min=1),
+            default=DEFAULT_MAX_IN_FLIGHT,
+            show_default=True,
+            help="Most calls one worker keeps in flight at each --endpoint; a failed call moves to another.",
         ),
         click.option(
             "--backend",
@@ -65,6 +72,7 @@ def llm_config_from_options(options: dict[str, Any], *, seed: int = 0, echo_note
         n_ctx=options.pop("n_ctx", 2048),
         threads=options.pop("threads", None),
         seed=seed,
+        max_in_flight=options.pop("max_in_flight", DEFAULT_MAX_IN_FLIGHT),
     )
     if echo_note and uses_embedded_model(config):
         click.echo(f"note: {EMBEDDED_NOTE}", err=True)
