@@ -298,10 +298,10 @@ _COORDINATED = re.compile(
 _SIDE = r"(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east|south-west)"
 _SIDES = _SIDE + r"(?:\s+and\s+" + _SIDE + r")?"
 _BORDERS_TO = re.compile(
-    r"^(?:is\s+bordered\s+(?:to\s+the\s+(?P<side1>"
+    r"^(?:is\s+bordered\s+(?:(?:to|in|on)\s+the\s+(?P<side1>"
     + _SIDES
     + r")\s+)?by|borders|(?P<neighbour>neighbou?rs))\s+"
-    r"(?P<what>(?:a|an|the|that|one|another)\s+[a-z][a-z -]*?)(?:\s+to\s+the\s+(?P<side2>" + _SIDES + r"))?$"
+    r"(?P<what>(?:a|an|the|that|one|another)\s+[a-z][a-z -]*?)(?:\s+(?:to|in|on)\s+the\s+(?P<side2>" + _SIDES + r"))?$"
 )
 
 
