@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -11,6 +10,7 @@ from typing import Literal
 
 import msgspec
 import pytest
+from ports import closed_port_url
 
 from infoseek_local.errors import LLMError
 from infoseek_local.llm.base import GenParams
@@ -97,14 +97,6 @@ def servers() -> Iterator[list[FakeServer]]:
     yield started
     for server in started:
         server.close()
-
-
-def closed_port_url() -> str:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return f"http://127.0.0.1:{port}"
 
 
 def test_endpoint_urls_are_normalised() -> None:

@@ -3,7 +3,6 @@ another server, one clear error when every server fails, and a bounded number of
 
 from __future__ import annotations
 
-import socket
 import sys
 import threading
 from collections.abc import Iterator
@@ -12,6 +11,7 @@ from typing import Literal
 
 import msgspec
 import pytest
+from ports import closed_port_url
 
 from infoseek_local.cli import main
 from infoseek_local.errors import LLMError
@@ -31,14 +31,6 @@ class Choice(msgspec.Struct):
 def pool() -> Iterator[MockLLMPool]:
     with MockLLMPool(2) as started:
         yield started
-
-
-def closed_port_url() -> str:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return f"http://127.0.0.1:{port}"
 
 
 def ask_many(llm_backend: OpenAIBackend, count: int) -> list[str]:

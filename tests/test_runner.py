@@ -121,11 +121,11 @@ def test_a_ray_address_needs_the_ray_executor(sample_index: Path, tmp_path: Path
 
 
 def test_an_error_in_a_worker_process_reaches_the_user_as_itself(sample_index: Path, tmp_path: Path) -> None:
-    from ray_cluster import free_ports
+    from ports import closed_port_url
 
     from infoseek_local.errors import LLMError
 
-    nobody = f"http://127.0.0.1:{free_ports(1)[0]}"  # a port nothing listens on
+    nobody = closed_port_url()
     args = [
         "synth",
         "--index",
