@@ -401,7 +401,7 @@ def test_a_name_given_with_its_kind_becomes_an_indefinite_kind_not_a_definite_on
         ["Constantine"],
         "emperor",
         target="Constantinople",
-        target_kind="a capital",
+        target_kind="a city",
     )
     assert clue is not None and clue.startswith("founded a city and")
 

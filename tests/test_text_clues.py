@@ -198,3 +198,20 @@ def test_a_place_phrase_that_describes_a_noun_is_not_joined_to_the_verb() -> Non
     # "is an on the north coast of a gulf" was kept once; the fluency lint flags it too
     assert predicate(sentence, ["Aden"], "city", target="Gulf of Aden", target_kind="a gulf") is None
     assert fluency_problems("A city is an on the north coast of that gulf. Which gulf is that?")
+
+
+def test_a_phrase_after_a_comma_joins_the_verb_only_in_a_list_of_sides() -> None:
+    # "is understood with the establishment of ..." was once cut from a sentence whose list was not of sides
+    sentence = (
+        "The period is understood to have begun during the reign of the caliph Harun al-Rashid, with the "
+        "establishment of the House of Wisdom in Baghdad."
+    )
+    assert (
+        predicate(
+            sentence, ["Islamic Golden Age", "The period"], "period", target="Baghdad", target_kind="a city"
+        )
+        is None
+    )
+    sentence = "It is bordered to the north by Russia, to the east by China."
+    clue = predicate(sentence, ["Mongolia", "It"], "country", target="China", target_kind="a country")
+    assert clue == "is bordered to the east by a country"

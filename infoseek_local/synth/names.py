@@ -94,6 +94,10 @@ def blur_names(ctx: SynthContext, page_id: int, clue: str, taken: tuple[str, ...
     left = 0
     anchors = {link.anchor.strip().lower(): link.target for link in ctx.out_links(page_id)}
     clue = _RIVER_FIRST.sub("a river", clue)  # "the river Isar"
+    for found in _DEMONYM.finditer(clue):
+        noun = re.match(r"[a-z]+", clue[found.end() :])
+        if noun and ctx.page_named(f"{found.group(0).strip()} {noun.group(0)}") is not None:
+            return None  # "Gothic architecture" is a name, not an adjective: dropping "Gothic" leaves a false clue
     clue = _AN_BEFORE_CONSONANT.sub(r"\1a \2", _DEMONYM.sub(_drop_demonym, clue))
     # longest first, then in text order: the same clue gives the same result in every process
     spans = sorted(

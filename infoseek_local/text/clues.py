@@ -301,7 +301,9 @@ _BORDERS_TO = re.compile(
     r"^(?:is\s+bordered\s+(?:(?:to|in|on)\s+the\s+(?P<side1>"
     + _SIDES
     + r")\s+)?by|borders|(?P<neighbour>neighbou?rs))\s+"
-    r"(?P<what>(?:a|an|the|that|one|another)\s+[a-z][a-z -]*?)(?:\s+(?:to|in|on)\s+the\s+(?P<side2>" + _SIDES + r"))?$"
+    r"(?P<what>(?:a|an|the|that|one|another)\s+[a-z][a-z -]*?)(?:\s+(?:to|in|on)\s+the\s+(?P<side2>"
+    + _SIDES
+    + r"))?$"
 )
 
 
@@ -405,7 +407,7 @@ def _list_item_clause(rest: str, found: re.Match[str], target: str) -> str | Non
     if re.match(r"(?:to|in|on|at|from|by|with)\b", holding):
         # "bordered to the north by A, to the east by B": the item brings its own preposition; keep the verb
         verbs = re.match(r"(?:(?:\w+ly|also|is|was|are|were|has|have|had|been)\s+)*[a-z]+\s+", head)
-        if verbs is None or not re.match(r"(?:to|in|on|at|from|by|with)\b", head[verbs.end() :]):
+        if verbs is None or not (_SIDE_BY.match(head[verbs.end() :]) and _SIDE_BY.match(holding)):
             return None  # "is an ancient port city ..., on the coast of B": the item goes with the noun
         return (verbs.group(0) + holding) if _opens_with_verb(verbs.group(0).split()) else None
     lead_words = lead.split()
@@ -423,6 +425,7 @@ def _cut_list_end(text: str, after: int) -> str:
     return text[: end.start()] if end else text
 
 
+_SIDE_BY = re.compile(r"(?:to|in|on)\s+the\s+[a-z-]+(?:\s+and\s+[a-z-]+)?\s+by\b")  # "to the north by"
 _SHARED_TAIL = re.compile(r"\s+(?:to|on|in|at)\s+the\b")
 _NAME_AND = re.compile(r"[A-Z][\w'’.-]*\s+and\s+(?:the\s+)?$")
 _RELATIVE_BEFORE = re.compile(r",\s+(?:which|who|whom|whose|where|when)\b")
@@ -479,8 +482,10 @@ def _put_kind(clause: str, target: str, kind: str) -> str:
             _indefinite_tail(re.sub(r"\s+of\s+$", "", before)) + after
         )  # "the island of Timor" -> "an island"
     appositive = _APPOSITIVE_OF.search(before)
-    if appositive:  # "founded the city of Constantinople" -> "founded a city": the name is that city
-        return before[: appositive.start()] + _indefinite_tail(appositive.group(1)) + after
+    if (
+        appositive
+    ):  # "founded the city of Constantinople" -> "founded a city": the name is that city (its kind)
+        return before[: appositive.start()] + (kind or _indefinite_tail(appositive.group(1))) + after
     if noun and compiled(r"\b" + re.escape(noun) + r"\b").search(before):
         # "whose capital is Bangui" -> "whose capital is one"; anywhere else "one" reads as debris
         return before + "one" + after if re.search(r"\b(?:is|was)\s+$", before) else ""
