@@ -15,6 +15,7 @@ from typing import Any
 
 from ..records import Question, Tree
 from ..run import layout
+from ..run.settings import SETTINGS_KEY
 from ..store import done_info, done_shards, is_done, read_shards
 
 # folder names come from the run layout, the one place that names them
@@ -131,7 +132,10 @@ def verify_check_order(run_dir: Path) -> list[str]:
     if not names:
         return []
     preferred = FINALIZE if FINALIZE in names else names[0]
-    checks = list(done_info(directory, preferred).get("config", {}).get("checks", []))
+    info = done_info(directory, preferred)
+    # the finalize marker holds the config itself; a shard marker holds it among the runner's settings
+    config = info.get("config") or info.get(SETTINGS_KEY, {}).get("config", {})
+    checks = list(config.get("checks", []))
     return [c for c in checks if c != "duplicate"] + (["duplicate"] if "duplicate" in checks else [])
 
 
