@@ -218,15 +218,16 @@ def test_a_chain_reads_as_short_sentences_from_the_deepest_entity_to_the_answer(
     assert fluency_problems(question) == []
 
 
-def test_a_back_link_to_the_answer_keeps_the_known_entity_as_subject() -> None:
+def test_a_back_link_to_the_answer_keeps_the_known_entity_as_subject_with_its_fact_as_a_relative_clause() -> (
+    None
+):
     vertices = chain(
         ("Nigeria", "a country", "", "parent"),
         ("Kano", "a city", "is the second largest city in a country", "child"),
         facts={1: ["is an ancient walled city"]},
     )
     assert compose(vertices) == (
-        "A city is an ancient walled city. That city is the second largest city in a country. "
-        "Which country is that?"
+        "A city that is an ancient walled city is the second largest city in a country. Which country is that?"
     )
 
 
@@ -441,4 +442,16 @@ def test_the_answer_asked_by_its_role_even_after_another_of_its_kind() -> None:
     )
     assert compose(vertices) == (
         "A city is the main port of a country. Which city is the capital and most populous city of that country?"
+    )
+
+
+def test_a_border_of_the_answer_is_asked_in_one_sentence() -> None:
+    vertices = chain(
+        ("Western Sahara", "a territory", "", "parent"),
+        ("Mauritania", "a country", "has a territory on its northern and northwestern borders", "child"),
+        ("Nouadhibou", "a city", "serves as the economic center of a country", "child"),
+    )
+    assert compose(vertices) == (
+        "A city serves as the economic center of a country. Which territory is on the northern and "
+        "northwestern borders of that country?"
     )

@@ -172,6 +172,9 @@ def test_a_border_direction_reads_one_way_and_a_direction_shared_by_two_names_is
     )
     assert border_sides("neighbors a region to the west") == "has a region as its neighbour to the west"
     assert border_sides("is bordered by a city in the south") == "has a city on its southern border"
+    assert (
+        border_sides("has land borders with a country to the east") == "has a country on its eastern border"
+    )
     # the rewrite is still grounded in the sentence it came from (synth and verify share the rule)
     assert supports(
         "has a sea on its western border", "It borders the Arabian Sea to the west.", frozenset({"sea"})

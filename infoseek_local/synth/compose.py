@@ -124,7 +124,12 @@ def _chain_question(chain: list[Vertex], *, ask: bool, refs: dict[int, str] | No
     known = bool(deepest.claims)
     refs = {} if refs is None else refs  # vertex index -> how later sentences name it
     refs[deepest.index] = f"that {_noun(deepest)}"
-    if known:
+    opening = ""  # the deepest entity with its one fact as a relative clause, when its own clue follows
+    verbs, whose = _facts(deepest)
+    if known and len(verbs) == 1 and not whose and deepest.relation_from == "child":
+        # "A city that is one of the largest cities in a desert serves as ...", not "A city is ... That city ..."
+        opening = f"{_indefinite(deepest.descriptor)} that {verbs[0]}"
+    elif known:
         sentences.append(_fact_sentence(_indefinite(deepest.descriptor), deepest))
     for depth in range(len(chain) - 1, 0, -1):
         child, parent = chain[depth], chain[depth - 1]
@@ -135,6 +140,11 @@ def _chain_question(chain: list[Vertex], *, ask: bool, refs: dict[int, str] | No
         refs[parent.index] = f"that other {_noun(parent)}" if same else f"that {_noun(parent)}"
         if child.relation_from == "child":  # the clue is about the child and names the parent by its kind
             subject = refs[child.index] if known else _indefinite(child.descriptor)
+            if opening and not clue.startswith("whose "):
+                subject = opening
+            elif opening:  # "its capital is ...": the fact keeps its own sentence
+                sentences.append(_fact_sentence(_indefinite(deepest.descriptor), deepest))
+            opening = ""
             asks_role = (
                 last and ask and re.search(r"\b(?:is|was)\s+one$", clue)
             )  # "Which city is the capital of"
@@ -151,6 +161,18 @@ def _chain_question(chain: list[Vertex], *, ask: bool, refs: dict[int, str] | No
                     owner = subject.removesuffix("'s")
                     role = re.sub(r"^(?:the|a|an)\s+", "", named.group(1))
                     sentences.append(f"Which {bare(parent.descriptor)} is the {role} of {owner}?")
+                    break
+                border = _ON_BORDER.match(clue)
+                if (
+                    border
+                    and not facts
+                    and border["what"] == parent.descriptor
+                    and not subject.endswith("'s")
+                ):
+                    # "That country has a territory on its northern border. Which territory is that?" -> one ask
+                    sentences.append(
+                        f"Which {bare(parent.descriptor)} is on the {border['side']} of {subject}?"
+                    )
                     break
                 if facts:
                     clue = refer(clue, parent.descriptor, f"{parent.descriptor} {facts}")
@@ -206,6 +228,10 @@ def _root_question(root: Vertex, said: str) -> str:
     return f"Which is the {kind} {' and '.join(pieces)}?"
 
 
+# the one-way border wording of `text.clues.border_sides`: "has a territory on its northern border"
+_ON_BORDER = re.compile(
+    r"^has (?P<what>(?:a|an) [a-z -]+?) on its (?P<side>[a-z]+(?: and [a-z]+)? borders?)$"
+)
 # a possessive clue that names a known entity by its role: "whose capital and largest city is that city"
 _WHOSE_ROLE = re.compile(
     r"^whose (?P<role>[a-z][a-z ,-]*?) (?P<verb>is|was) (?P<ref>that (?:other )?[a-z-]+|it)$"

@@ -300,7 +300,8 @@ _SIDES = _SIDE + r"(?:\s+and\s+" + _SIDE + r")?"
 _BORDERS_TO = re.compile(
     r"^(?:is\s+bordered\s+(?:(?:to|in|on)\s+the\s+(?P<side1>"
     + _SIDES
-    + r")\s+)?by|borders|(?P<neighbour>neighbou?rs))\s+"
+    + r")\s+)?by|borders|(?:has|shares)\s+(?:a\s+)?(?:land\s+|maritime\s+)?borders?\s+with"
+    r"|(?P<neighbour>neighbou?rs))\s+"
     r"(?P<what>(?:a|an|the|that|one|another)\s+[a-z][a-z -]*?)(?:\s+(?:to|in|on)\s+the\s+(?P<side2>"
     + _SIDES
     + r"))?$"
