@@ -218,3 +218,15 @@ def test_a_phrase_after_a_comma_joins_the_verb_only_in_a_list_of_sides() -> None
     sentence = "It is bordered to the north by Russia, to the east by China."
     clue = predicate(sentence, ["Mongolia", "It"], "country", target="China", target_kind="a country")
     assert clue == "is bordered to the east by a country"
+
+
+def test_a_reduced_clause_after_an_adverb_is_no_clue() -> None:
+    # "A strait generally accepted to be between that sea and an ocean." has no verb of its own
+    sentence = (
+        "The Straits of Florida is a strait located south-southeast of the North American mainland, generally "
+        "accepted to be between the Gulf of Mexico and the Atlantic Ocean."
+    )
+    assert (
+        predicate(sentence, ["Straits of Florida"], "strait", target="Gulf of Mexico", target_kind="a gulf")
+        is None
+    )

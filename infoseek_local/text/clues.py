@@ -80,8 +80,8 @@ _JUNK = re.compile(
 )
 # "located in ...", "bordered by ..." straight after the subject is a reduced clause: the verb is missing
 _BARE_PARTICIPLE = re.compile(
-    r"(?:located|situated|based|bounded|bordered|named|known|found|considered|regarded|called|reckoned|"
-    r"described|centred|centered|headquartered)\b"
+    r"(?:\w+ly\s+)?(?:located|situated|based|bounded|bordered|named|known|found|considered|regarded|called|"
+    r"reckoned|described|centred|centered|headquartered|accepted|believed|thought|said|held|seen)\b"
 )
 _INCLUDING = re.compile(r"\bincluding\b[^,;]*$")
 # -ed forms in VERBS that are past tenses after an appositive more often than participles
