@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..llm.endpoint_pool import DEFAULT_MAX_IN_FLIGHT
 from ..llm.factory import BACKENDS
 from ..run.options import executor_options, executor_spec_from_options
 from ..verify.registry import CHECKS
@@ -45,6 +46,13 @@ from ..verify.registry import CHECKS
     multiple=True,
     help="OpenAI-compatible judge server URL; repeat for a pool.",
 )
+@click.option(
+    "--max-in-flight",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_IN_FLIGHT,
+    show_default=True,
+    help="Most judge calls one worker keeps in flight at each --endpoint; a failed call moves to another.",
+)
 @click.option("--backend", type=click.Choice(BACKENDS), default=None, help="fake: dry runs.")
 @click.option(
     "--n-ctx", type=click.IntRange(min=256), default=2048, show_default=True, help="Judge context size."
@@ -80,6 +88,7 @@ def verify_command(
     index_dir: Path | None,
     model: str | None,
     endpoints: tuple[str, ...],
+    max_in_flight: int,
     backend: str | None,
     n_ctx: int,
     threads: int | None,
@@ -109,7 +118,14 @@ def verify_command(
         "llm_answer_match": llm_match,
         "seed": seed,
     }
-    judge = LLMConfig(model=model, endpoints=endpoints, backend=backend, n_ctx=n_ctx, threads=threads)
+    judge = LLMConfig(
+        model=model,
+        endpoints=endpoints,
+        backend=backend,
+        n_ctx=n_ctx,
+        threads=threads,
+        max_in_flight=max_in_flight,
+    )
     config, judge, notes = resolve_verify_options(run_dir, config_file, overrides, judge)
     for note in notes:
         click.echo(f"note: {note}", err=True)
