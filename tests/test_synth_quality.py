@@ -455,3 +455,12 @@ def test_a_border_of_the_answer_is_asked_in_one_sentence() -> None:
         "A city serves as the economic center of a country. Which territory is on the northern and "
         "northwestern borders of that country?"
     )
+
+
+def test_seed_sampling_in_worker_processes_picks_the_same_seeds(index: Index, sample_index: Path) -> None:
+    from infoseek_local.synth.seeds import sample_seeds
+
+    config = SynthConfig(index=str(sample_index), n=6, seed=3)
+    alone = sample_seeds(index, config, workers=1)
+    assert len(alone) == 6
+    assert sample_seeds(index, config, workers=2) == alone

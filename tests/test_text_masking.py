@@ -109,3 +109,14 @@ def test_other_names_come_from_official_names_aliases_and_abbreviations() -> Non
     assert names_given_in("Mainland Southeast Asia (MSEA) is a region.", ["Mainland Southeast Asia"]) == [
         "MSEA"
     ]
+
+
+def test_a_figure_just_over_a_power_of_ten_is_not_blurred_to_many_of_it() -> None:
+    from infoseek_local.text import blur_numbers
+
+    # a reader took "hundreds of thousands of km2" for Eritrea's 117,600 km2 as false
+    assert blur_numbers("It has an area of 117,600 km2.") == "It has an area of over a hundred thousand km2."
+    assert blur_numbers("It has 15 million people.") == "It has over ten million people."
+    assert blur_numbers("It covers 923,769 square kilometres.") == (
+        "It covers hundreds of thousands of square kilometres."
+    )

@@ -81,10 +81,10 @@ def open_index(path: str) -> Any:
     return Index.open(path)  # raises IndexMismatchError naming the path and the fix
 
 
-def plan_seeds(config: SynthConfig, index: Any) -> list[SeedRef]:
+def plan_seeds(config: SynthConfig, index: Any, workers: int = 1) -> list[SeedRef]:
     if config.seeds_file:
         return read_seed_file(index, Path(config.seeds_file))[: config.n]
-    return sample_seeds(index, config)
+    return sample_seeds(index, config, workers)  # the same seeds for any number of workers
 
 
 def shard_tasks(seeds: list[SeedRef], shard_size: int) -> list[ShardTask]:
@@ -246,7 +246,9 @@ def _run_synth_locked(
     config = msgspec.structs.replace(config, index=str(Path(config.index).resolve()))
     index = open_index(config.index)
     try:
-        seeds = plan_seeds(config, index)
+        # seed tests are CPU work in the driver: they use the run's local worker count (not Ray's)
+        planners = 1 if llm is not None else (executor.workers if executor is not None else config.workers)
+        seeds = plan_seeds(config, index, planners)
     finally:
         index.close()
     tasks = shard_tasks(seeds, config.shard_size)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import random
+from collections.abc import Generator, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 
 import msgspec
@@ -47,23 +52,59 @@ def is_good_seed(ctx: SynthContext, page_id: int, max_in_degree: int) -> bool:
     return False
 
 
-def sample_seeds(index: IndexLike, config: SynthConfig) -> list[SeedRef]:
+def sample_seeds(index: IndexLike, config: SynthConfig, workers: int = 1) -> list[SeedRef]:
     """`config.n` good seed pages drawn at random (reproducible from `config.seed`), looking at most 250·n
-    pages. Drawing ids instead of scanning the whole index keeps this fast on a corpus of millions of pages."""
+    pages. Drawing ids instead of scanning the whole index keeps this fast on a corpus of millions of pages.
+    With `workers` > 1 the pages are tested in local processes, in chunks taken in the same order, so the
+    seeds are the same ones: the first `n` good pages of the drawn order."""
     rng = random.Random(config.seed)
     total = index.n_pages
     tries = min(total, max(config.n * SAMPLE_TRIES_PER_SEED, 1))
-    ctx = SynthContext(index, None, config)  # type: ignore[arg-type]  # link tests ask no LLM
+    order = rng.sample(range(total), tries)
     cap = in_degree_quantile(
         index, config.max_seed_in_degree
     )  # seeds above it are hubs, recalled from memory
+    if workers > 1 and config.index and len(order) > SEED_CHUNK:
+        good: Iterator[int] = _good_in_processes(config, cap, order, workers)
+    else:
+        ctx = SynthContext(index, None, config)  # type: ignore[arg-type]  # link tests ask no LLM
+        good = (page_id for page_id in order if is_good_seed(ctx, page_id, cap))
     seeds: list[SeedRef] = []
-    for page_id in rng.sample(range(total), tries):
-        if is_good_seed(ctx, page_id, cap):
-            seeds.append(SeedRef(f"#{page_id}", page_id))
-            if len(seeds) == config.n:
-                break
+    for page_id in good:
+        seeds.append(SeedRef(f"#{page_id}", page_id))
+        if len(seeds) == config.n:
+            break
+    if isinstance(good, Generator):
+        good.close()  # stops the processes still testing chunks nobody needs
     return seeds
+
+
+SEED_CHUNK = 64  # pages a process tests at a time: small enough to stop soon after the n-th good seed
+
+
+def _good_in_processes(config: SynthConfig, cap: int, order: list[int], workers: int) -> Iterator[int]:
+    chunks = [order[i : i + SEED_CHUNK] for i in range(0, len(order), SEED_CHUNK)]
+    # forkserver: workers open the index themselves, as the stage workers do
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
+    try:
+        for found in pool.map(_good_seeds_of, repeat(config), repeat(cap), chunks):
+            yield from found
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _good_seeds_of(config: SynthConfig, cap: int, page_ids: list[int]) -> list[int]:
+    ctx = _planning_context(msgspec.json.encode(config))
+    return [page_id for page_id in page_ids if is_good_seed(ctx, page_id, cap)]
+
+
+@lru_cache(maxsize=1)
+def _planning_context(encoded_config: bytes) -> SynthContext:
+    """One open index (and its caches of sentences and kinds) per planning process, kept between chunks."""
+    from ..index.reader import Index
+
+    config = msgspec.json.decode(encoded_config, type=SynthConfig)
+    return SynthContext(Index.open(Path(config.index)), None, config)  # type: ignore[arg-type]
 
 
 def read_seed_file(index: IndexLike, path: Path) -> list[SeedRef]:

@@ -349,11 +349,18 @@ def _magnitude(number: str) -> str:
         (10**3, "hundreds of"),
         (2 * 10**3, "over a thousand"),
         (10**4, "thousands of"),
+        (2 * 10**4, "over ten thousand"),
         (10**5, "tens of thousands of"),
+        (
+            2 * 10**5,
+            "over a hundred thousand",
+        ),  # a reader took 117,600 km2 for "hundreds of thousands" as false
         (10**6, "hundreds of thousands of"),
         (2 * 10**6, "over a million"),
         (10**7, "several million"),
+        (2 * 10**7, "over ten million"),
         (10**8, "tens of millions of"),
+        (2 * 10**8, "over a hundred million"),
         (10**9, "hundreds of millions of"),
         (10**10, "several billion"),
     ):
