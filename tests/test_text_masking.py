@@ -117,6 +117,9 @@ def test_a_figure_just_over_a_power_of_ten_is_not_blurred_to_many_of_it() -> Non
     # a reader took "hundreds of thousands of km2" for Eritrea's 117,600 km2 as false
     assert blur_numbers("It has an area of 117,600 km2.") == "It has an area of over a hundred thousand km2."
     assert blur_numbers("It has 15 million people.") == "It has over ten million people."
+    from infoseek_local.text.grounding import supports
+
+    assert supports("has over ten million people", "It has 15 million people.")  # synth and verify agree
     assert blur_numbers("It covers 923,769 square kilometres.") == (
         "It covers hundreds of thousands of square kilometres."
     )

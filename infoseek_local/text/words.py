@@ -32,7 +32,7 @@ STOPWORDS = FUNCTION_WORDS | word_set("it's ones thing called known named")
 # words blurring may introduce that are not in the cited sentence; the grounded checks of synth and verify
 # both accept them
 BLUR_WORDS = word_set(
-    "century centuries tens thousand thousands hundred hundreds dozens several million millions billion billions "
+    "century centuries ten tens thousand thousands hundred hundreds dozens several million millions billion billions "
     "trillion certain "
     "entity bc bce ad ce"
 )
