@@ -36,7 +36,7 @@ RELATION_COVERAGE = 0.75
 UNBOUNDED = 10**9
 ORACLE_TRIES = 4  # searches the oracle may spend finding one vertex
 MAX_OPTION_CHARS = 200
-MAX_VERTEX_RIVALS = 4  # other pages that may still fit a leaf given its clues: a reader's short list
+MAX_VERTEX_RIVALS = 1  # other pages that may still fit the start: readers found a start of 4 too vague
 
 
 def children_of(vertices: list[Vertex], vertex: Vertex) -> list[Vertex]:
