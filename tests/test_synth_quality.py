@@ -464,3 +464,16 @@ def test_seed_sampling_in_worker_processes_picks_the_same_seeds(index: Index, sa
     alone = sample_seeds(index, config, workers=1)
     assert len(alone) == 6
     assert sample_seeds(index, config, workers=2) == alone
+
+
+def test_a_third_entity_of_one_kind_is_a_third_one_not_that_other_again() -> None:
+    vertices = chain(
+        ("Nairobi", "a city", "", "parent"),
+        ("Kenya", "a country", "whose capital and largest city is one", "child"),
+        ("Ethiopia", "a country", "has a country on its southern border", "child"),
+        ("Djibouti", "a country", "has a country on its western border", "child"),
+    )
+    assert compose(vertices) == (
+        "A country has another country on its western border. That other country has a third country on its "
+        "southern border. Which city is the capital and largest city of that third country?"
+    )

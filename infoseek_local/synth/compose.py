@@ -136,8 +136,14 @@ def _chain_question(chain: list[Vertex], *, ask: bool, refs: dict[int, str] | No
         assert child.relation is not None
         clue = child.relation.text
         last = depth == 1
-        same = _noun(parent) in {_noun(v) for v in chain[depth:]}  # a kind the reader has already met
-        refs[parent.index] = f"that other {_noun(parent)}" if same else f"that {_noun(parent)}"
+        met = sum(_noun(v) == _noun(parent) for v in chain[depth:])  # of its kind, the reader has met
+        same = met > 0
+        ordinal = _ORDINALS.get(met, "other")
+        refs[parent.index] = f"that {ordinal} {_noun(parent)}" if same else f"that {_noun(parent)}"
+        # "another country", then "a third country": "that other country" must mean one country only
+        another = (
+            f"another {bare(parent.descriptor)}" if met <= 1 else f"a {ordinal} {bare(parent.descriptor)}"
+        )
         if child.relation_from == "child":  # the clue is about the child and names the parent by its kind
             subject = refs[child.index] if known else _indefinite(child.descriptor)
             if opening and not clue.startswith("whose "):
@@ -149,7 +155,7 @@ def _chain_question(chain: list[Vertex], *, ask: bool, refs: dict[int, str] | No
                 last and ask and re.search(r"\b(?:is|was)\s+one$", clue)
             )  # "Which city is the capital of"
             if same and not asks_role:
-                clue = refer(clue, parent.descriptor, f"another {bare(parent.descriptor)}")
+                clue = refer(clue, parent.descriptor, another)
             if clue.startswith("whose "):  # "whose most noted feature is a waterfall" -> "its ..."
                 clue = clue.removeprefix("whose ")
                 subject = f"{subject}'s" if known else f"{_indefinite(child.descriptor)}'s"
@@ -193,9 +199,7 @@ def _chain_question(chain: list[Vertex], *, ask: bool, refs: dict[int, str] | No
             if last and ask:
                 sentences.append(_root_question(parent, said))
                 break
-            subject = (
-                f"another {bare(parent.descriptor)}" if same and known else _indefinite(parent.descriptor)
-            )
+            subject = another if same and known else _indefinite(parent.descriptor)
             role = _WHOSE_ROLE.match(said)
             if role:  # "whose capital is that city" -> "That city is the capital of a state."
                 sentences.append(_capital(f"{role['ref']} {role['verb']} the {role['role']} of {subject}."))
@@ -228,6 +232,7 @@ def _root_question(root: Vertex, said: str) -> str:
     return f"Which is the {kind} {' and '.join(pieces)}?"
 
 
+_ORDINALS = {1: "other", 2: "third", 3: "fourth", 4: "fifth"}
 # the one-way border wording of `text.clues.border_sides`: "has a territory on its northern border"
 _ON_BORDER = re.compile(
     r"^has (?P<what>(?:a|an) [a-z -]+?) on its (?P<side>[a-z]+(?: and [a-z]+)? borders?)$"
