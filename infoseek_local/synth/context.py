@@ -64,7 +64,7 @@ RELATIONAL_NOUNS = word_set(
     piece storage act son daughter wife husband water use variety expansion without muscular edible
     treasure designation example instance term first second third fourth fifth sixth seventh eighth ninth
     tenth emergence division point break interplay interaction relationship combination return transition
-    grouping shift change"""
+    grouping shift change arm"""
 )
 ROLE_KINDS = {"capital": "a city", "metropolis": "a city"}
 SIZE_WORDS = word_set("large small major minor big great vast long short wide broad")

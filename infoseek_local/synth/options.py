@@ -148,7 +148,9 @@ def _informative(clue: str, kind: str, own_noun: str = "") -> bool:
     planetary-mass object that ..." about a dwarf planet says what the question's "Which ..." already says)."""
     kind_words = set(content_terms(kind))
     if own_noun and re.match(
-        r"(?:is|was|are|were)\s+(?:a|an|the|one)\b(?:\s+\S+){0,4}?\s+" + re.escape(own_noun) + r"\b", clue
+        # "is an active stratovolcano" about a volcano: a kind of its kind says no more than "Which volcano"
+        r"(?:is|was|are|were)\s+(?:a|an|the|one)\b(?:\s+\S+){0,4}?\s+[a-z-]*" + re.escape(own_noun) + r"\b",
+        clue,
     ):
         return False
     # "is a compound with the formula HNO3": the link names the entity's class, not a relation to it
