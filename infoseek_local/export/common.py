@@ -24,6 +24,7 @@ from ..errors import InfoseekError, InputError
 from ..records import Question, Trajectory, Tree
 from ..run.layout import ACCEPTED, FINALIZE_SHARD, TRAJECTORIES, TREES, RunLayout
 from ..store import done_info, is_done
+from .card import attribution_for, dataset_card, index_sources
 
 EXPORT_MANIFEST = "export.json"
 PARQUET_BATCH_ROWS = 1000
@@ -208,6 +209,49 @@ def _fsync_dir(directory: Path) -> None:
         if path.is_file():
             with open(path, "rb") as f:
                 os.fsync(f.fileno())
+
+
+def finish_export(
+    tmp: Path,
+    run: Path,
+    out: Path,
+    *,
+    format: str,
+    title: str,
+    summary: str,
+    data_files: dict[str, str],
+    rows: int,
+    columns: list[str],
+    files: list[str],
+    skipped: dict[str, int],
+    urls: Iterable[str],
+) -> ExportReport:
+    """The dataset card (licence from the run's index and the gold URLs) and export.json every format ends
+    with; returns the report."""
+    warnings: list[str] = []
+    attribution = attribution_for(index_sources(run_index_dir(run, warnings)), urls)
+    card = dataset_card(
+        title=title,
+        summary=summary,
+        data_files=data_files,
+        attribution=attribution,
+        rows=rows,
+        columns=columns,
+    )
+    (tmp / "README.md").write_text(card)
+    report = ExportReport(
+        format=format,
+        run=str(run),
+        out=str(out),
+        rows=rows,
+        files=[*files, "README.md"],
+        skipped=dict(skipped),
+        attribution=attribution,
+        index_id=run_index_id(run),
+        warnings=warnings,
+    )
+    write_manifest(tmp, report)
+    return report
 
 
 def write_manifest(directory: Path, report: ExportReport) -> None:

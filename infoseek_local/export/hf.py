@@ -13,21 +13,18 @@ from pathlib import Path
 from typing import Any
 
 from ..records import Claim, Provenance, Question, Tree, Vertex
-from .card import attribution_for, dataset_card, index_sources
 from .common import (
     ExportReport,
     ParquetRows,
     atomic_export_dir,
     check_out_dir,
     check_run_dir,
+    finish_export,
     iter_accepted,
     load_trees,
     portable,
     require_accepted,
     require_pyarrow,
-    run_index_dir,
-    run_index_id,
-    write_manifest,
 )
 
 JSONL_FILE = "questions.jsonl"
@@ -184,10 +181,15 @@ def export_hf(run: Path, out: Path, *, overwrite: bool = False) -> ExportReport:
                 jsonl.write(json.dumps(row, ensure_ascii=False) + "\n")
                 parquet.write(row)
         parquet.close()
-        warnings: list[str] = []
-        attribution = attribution_for(index_sources(run_index_dir(run, warnings)), urls)
-        columns = list(arrow_schema().names)
-        card = dataset_card(
+        report = finish_export(
+            tmp,
+            run,
+            out,
+            format="hf",
+            rows=parquet.rows,
+            files=[JSONL_FILE, PARQUET_FILE],
+            skipped=skipped,
+            urls=urls,
             title=f"infoseek-local questions from run {run.name}",
             summary=(
                 "Multi-hop, blurred research questions with one verifiable answer, each with its research tree "
@@ -195,21 +197,6 @@ def export_hf(run: Path, out: Path, *, overwrite: bool = False) -> ExportReport:
                 "same rows; `provenance.config_json` is the generation config as a JSON string."
             ),
             data_files={"train": PARQUET_FILE},
-            attribution=attribution,
-            rows=parquet.rows,
-            columns=columns,
+            columns=list(arrow_schema().names),
         )
-        (tmp / "README.md").write_text(card)
-        report = ExportReport(
-            format="hf",
-            run=str(run),
-            out=str(out),
-            rows=parquet.rows,
-            files=[JSONL_FILE, PARQUET_FILE, "README.md"],
-            skipped=dict(skipped),
-            attribution=attribution,
-            index_id=run_index_id(run),
-            warnings=warnings,
-        )
-        write_manifest(tmp, report)
     return report

@@ -23,20 +23,17 @@ from ..agent.transcript import search_r1_prompt
 from ..errors import InputError
 from ..index.aliases import usable_aliases
 from ..records import Question
-from .card import attribution_for, dataset_card, index_sources
 from .common import (
     ExportReport,
     ParquetRows,
     atomic_export_dir,
     check_out_dir,
     check_run_dir,
+    finish_export,
     iter_accepted,
     iter_trajectories,
     require_accepted,
     require_pyarrow,
-    run_index_dir,
-    run_index_id,
-    write_manifest,
 )
 
 DATA_SOURCE = "infoseek_local"
@@ -192,9 +189,15 @@ def export_rl(
             (tmp / f"{split}.parquet").unlink()
         splits = [split for split in splits if split not in empty]
         files = [f"{split}.parquet" for split in splits]
-        warnings: list[str] = []
-        attribution = attribution_for(index_sources(run_index_dir(run, warnings)), urls)
-        card = dataset_card(
+        report = finish_export(
+            tmp,
+            run,
+            out,
+            format="rl",
+            rows=rows,
+            files=files,
+            skipped=skipped,
+            urls=urls,
             title=f"infoseek-local RL prompts from run {run.name}",
             summary=(
                 "Questions in the verl / Search-R1 RL layout: `prompt` (chat messages with Search-R1's search "
@@ -205,21 +208,6 @@ def export_rl(
                 + "."
             ),
             data_files={split: f"{split}.parquet" for split in splits},
-            attribution=attribution,
-            rows=rows,
             columns=list(schema.names),
         )
-        (tmp / "README.md").write_text(card)
-        report = ExportReport(
-            format="rl",
-            run=str(run),
-            out=str(out),
-            rows=rows,
-            files=[*files, "README.md"],
-            skipped=dict(skipped),
-            attribution=attribution,
-            index_id=run_index_id(run),
-            warnings=warnings,
-        )
-        write_manifest(tmp, report)
     return report

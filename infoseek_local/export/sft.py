@@ -18,20 +18,17 @@ from typing import Any
 from ..agent.transcript import Segment, search_r1_prompt, transcript_segments
 from ..errors import InputError
 from ..records import Question, Trajectory
-from .card import attribution_for, dataset_card, index_sources
 from .common import (
     ExportReport,
     atomic_export_dir,
     check_out_dir,
     check_run_dir,
     correct_trajectories,
+    finish_export,
     iter_accepted,
     no_correct_trajectories,
     require_accepted,
-    run_index_dir,
-    run_index_id,
     write_jsonl,
-    write_manifest,
 )
 
 JSONL_FILE = "sft.jsonl"
@@ -109,10 +106,15 @@ def export_sft(run: Path, out: Path, *, overwrite: bool = False) -> ExportReport
         count = write_jsonl(tmp / JSONL_FILE, rows())
         if count == 0:
             raise no_correct_trajectories(run, skipped)
-        urls = [q.gold_urls[0] for q in questions.values() if q.gold_urls]
-        warnings: list[str] = []
-        attribution = attribution_for(index_sources(run_index_dir(run, warnings)), urls)
-        card = dataset_card(
+        report = finish_export(
+            tmp,
+            run,
+            out,
+            format="sft",
+            rows=count,
+            files=[JSONL_FILE],
+            skipped=skipped,
+            urls=[q.gold_urls[0] for q in questions.values() if q.gold_urls],
             title=f"infoseek-local search-agent SFT data from run {run.name}",
             summary=(
                 "Chat-format trajectories that answered correctly: `origin` is `guided` (code followed the "
@@ -121,8 +123,6 @@ def export_sft(run: Path, out: Path, *, overwrite: bool = False) -> ExportReport
                 "back as a user message, so train on assistant messages only."
             ),
             data_files={"train": JSONL_FILE},
-            attribution=attribution,
-            rows=count,
             columns=[
                 "messages",
                 "id",
@@ -135,17 +135,4 @@ def export_sft(run: Path, out: Path, *, overwrite: bool = False) -> ExportReport
                 "reward",
             ],
         )
-        (tmp / "README.md").write_text(card)
-        report = ExportReport(
-            format="sft",
-            run=str(run),
-            out=str(out),
-            rows=count,
-            files=[JSONL_FILE, "README.md"],
-            skipped=dict(skipped),
-            attribution=attribution,
-            index_id=run_index_id(run),
-            warnings=warnings,
-        )
-        write_manifest(tmp, report)
     return report

@@ -25,7 +25,6 @@ from typing import Any
 
 from ..errors import InputError
 from ..records import Question, Trajectory
-from .card import attribution_for, dataset_card, index_sources
 from .common import (
     ExportReport,
     ParquetRows,
@@ -33,13 +32,11 @@ from .common import (
     check_out_dir,
     check_run_dir,
     correct_trajectories,
+    finish_export,
     iter_accepted,
     no_correct_trajectories,
     require_accepted,
     require_pyarrow,
-    run_index_dir,
-    run_index_id,
-    write_manifest,
 )
 from .rl import ABILITY, DATA_SOURCE, answer_targets
 
@@ -206,10 +203,15 @@ def export_tools(
         writer.close()
         if writer.rows == 0:
             raise no_correct_trajectories(run, skipped)
-        urls = [q.gold_urls[0] for q in questions.values() if q.gold_urls]
-        warnings: list[str] = []
-        attribution = attribution_for(index_sources(run_index_dir(run, warnings)), urls)
-        card = dataset_card(
+        report = finish_export(
+            tmp,
+            run,
+            out,
+            format="tools",
+            rows=writer.rows,
+            files=[PARQUET_FILE],
+            skipped=skipped,
+            urls=[q.gold_urls[0] for q in questions.values() if q.gold_urls],
             title=f"infoseek-local multi-turn search tool trajectories from run {run.name}",
             summary=(
                 "Trajectories that answered correctly, in verl's multi-turn tool layout for Search-R1: `prompt` "
@@ -220,21 +222,6 @@ def export_tools(
                 + " (guided: code followed the research tree; agent: a sampled model)."
             ),
             data_files={"train": PARQUET_FILE},
-            attribution=attribution,
-            rows=writer.rows,
             columns=list(schema.names),
         )
-        (tmp / "README.md").write_text(card)
-        report = ExportReport(
-            format="tools",
-            run=str(run),
-            out=str(out),
-            rows=writer.rows,
-            files=[PARQUET_FILE, "README.md"],
-            skipped=dict(skipped),
-            attribution=attribution,
-            index_id=run_index_id(run),
-            warnings=warnings,
-        )
-        write_manifest(tmp, report)
     return report

@@ -126,7 +126,10 @@ def _chain_question(chain: list[Vertex], *, ask: bool, refs: dict[int, str] | No
     refs[deepest.index] = f"that {_noun(deepest)}"
     opening = ""  # the deepest entity with its one fact as a relative clause, when its own clue follows
     verbs, whose = _facts(deepest)
-    if known and len(verbs) == 1 and not whose and deepest.relation_from == "child":
+    own_clue = deepest.relation_from == "child" and not (
+        deepest.relation and deepest.relation.text.startswith("whose ")
+    )
+    if known and len(verbs) == 1 and not whose and own_clue:
         # "A city that is one of the largest cities in a desert serves as ...", not "A city is ... That city ..."
         opening = f"{_indefinite(deepest.descriptor)} that {verbs[0]}"
     elif known:
@@ -145,15 +148,10 @@ def _chain_question(chain: list[Vertex], *, ask: bool, refs: dict[int, str] | No
             f"another {bare(parent.descriptor)}" if met <= 1 else f"a {ordinal} {bare(parent.descriptor)}"
         )
         if child.relation_from == "child":  # the clue is about the child and names the parent by its kind
-            subject = refs[child.index] if known else _indefinite(child.descriptor)
-            if opening and not clue.startswith("whose "):
-                subject = opening
-            elif opening:  # "its capital is ...": the fact keeps its own sentence
-                sentences.append(_fact_sentence(_indefinite(deepest.descriptor), deepest))
+            subject = opening or (refs[child.index] if known else _indefinite(child.descriptor))
             opening = ""
-            asks_role = (
-                last and ask and re.search(r"\b(?:is|was)\s+one$", clue)
-            )  # "Which city is the capital of"
+            # "whose capital is one" is asked by its role: "Which city is the capital of that country?"
+            asks_role = last and ask and re.search(r"\b(?:is|was)\s+one$", clue)
             if same and not asks_role:
                 clue = refer(clue, parent.descriptor, another)
             if clue.startswith("whose "):  # "whose most noted feature is a waterfall" -> "its ..."

@@ -109,7 +109,7 @@ def mask_tree_entities(
         kind = ctx.descriptor(target)
         clue = mask_names(clue, ctx.aliases(target), kind)
         # "the cathedral of a city in a city": a longer name that held the target became its kind too
-        if len(re.findall(r"\b" + re.escape(kind) + r"\b", clue)) > 1:
+        if len(compiled(r"\b" + re.escape(kind) + r"\b").findall(clue)) > 1:
             return None
     pages = {v.page_id for v in vertices} | {vertex.page_id} | ({target} if target >= 0 else set())
     tree_names = [n for page in sorted(pages) for n in ctx.aliases(page)]

@@ -48,61 +48,61 @@ def _hop_to_avoid(vertices: list[Vertex], rejected: TreeRejected) -> tuple[int, 
     return _hop(vertices, vertices[-1])
 
 
-def synthesize_one(ctx: SynthContext, ref: SeedRef, provenance: Provenance) -> tuple[Tree, Question | None]:
-    """Up to `attempts` trees from the seed, each avoiding a hop an earlier one was rejected for: the deepest
-    hop first, then (when no other leaf grows) the first hop."""
-    ident = tree_id(ctx.config.seed, ref)
-    vertices: list[Vertex] = []
-    try:
-        if ref.page_id < 0 or ref.page_id >= ctx.index.n_pages:
-            raise TreeRejected("seed_not_in_index", ref.ref)
-        earlier: TreeRejected | None = None
-        earlier_vertices: list[Vertex] = []
-        kept: tuple[list[Vertex], str, OracleResult] | None = (
-            None  # a shallow tree, while a deeper one is sought
-        )
-        for attempt in range(1, ctx.config.attempts + 1):
-            try:
-                text, solved = _attempt(ctx, ref.page_id, vertices)
-            except TreeRejected as rejected:
-                if kept is not None:
-                    vertices[:], text, solved = kept  # no deeper tree: the shallow one stands
-                    break
-                ran_dry = rejected.reason in ("no_in_corpus_links", "too_shallow")
-                if earlier is not None and ran_dry:
-                    first = _hop(earlier_vertices, earlier_vertices[1])
-                    if first in ctx.avoid_hops or attempt == ctx.config.attempts:
-                        vertices[:] = earlier_vertices  # the record shows the tree that reason is about
-                        raise earlier from None  # no hop left that grows: the last real reason stands
-                    ctx.note(f"attempt {attempt}: no other way down; next attempt avoids the first hop")
-                    ctx.avoid_hops.add(first)
-                    ctx.spent.clear()
-                    continue
-                if rejected.reason in _FINAL or attempt == ctx.config.attempts or len(vertices) < 2:
-                    raise
+def _best_attempt(ctx: SynthContext, seed_page_id: int, vertices: list[Vertex]) -> tuple[str, OracleResult]:
+    """Up to `attempts` trees from the seed into `vertices`, each avoiding a hop an earlier one was rejected
+    for (`_hop_to_avoid`; the first hop once no other leaf grows), and one more for a deeper tree when the
+    first kept one is short of `target_depth`. TreeRejected with the last real reason when none is kept."""
+    config = ctx.config
+    earlier: TreeRejected | None = None
+    earlier_vertices: list[Vertex] = []
+    kept: tuple[list[Vertex], str, OracleResult] | None = None  # a shallow tree, while a deeper one is sought
+    for attempt in range(1, config.attempts + 1):
+        try:
+            text, solved = _attempt(ctx, seed_page_id, vertices)
+        except TreeRejected as rejected:
+            if kept is not None:
+                break  # no deeper tree: the shallow one stands
+            if earlier is not None and rejected.reason in ("no_in_corpus_links", "too_shallow"):
+                first = _hop(earlier_vertices, earlier_vertices[1])
+                if first in ctx.avoid_hops or attempt == config.attempts:
+                    vertices[:] = earlier_vertices  # the record shows the tree that reason is about
+                    raise earlier from None  # no hop left that grows: the last real reason stands
+                ctx.note(f"attempt {attempt}: no other way down; next attempt avoids the first hop")
+                avoid = first
+            elif rejected.reason in _FINAL or attempt == config.attempts or len(vertices) < 2:
+                raise
+            else:
                 earlier, earlier_vertices = rejected, list(vertices)
                 avoid = _hop_to_avoid(vertices, rejected)
                 ctx.note(
                     f"attempt {attempt} rejected ({rejected}); next attempt avoids {ctx.page(avoid[1]).title}"
                 )
-                ctx.avoid_hops.add(avoid)
-                ctx.spent.clear()
-                continue
-            if (
-                kept is not None
-                or search_hops(vertices) >= ctx.config.target_depth
-                or attempt == ctx.config.attempts
-            ):
-                break
-            # depth is what makes a question need many searches: one more attempt, with another last hop
-            kept = (list(vertices), text, solved)
-            ctx.note(
-                f"attempt {attempt} kept at {search_hops(vertices)} hops; one more looks for a deeper tree"
-            )
-            ctx.avoid_hops.add(_hop(vertices, vertices[-1]))
+            ctx.avoid_hops.add(avoid)
             ctx.spent.clear()
-        if kept is not None and search_hops(vertices) <= search_hops(kept[0]):
-            vertices[:], text, solved = kept  # the deeper attempt was no deeper
+            continue
+        if kept is not None and search_hops(vertices) > search_hops(kept[0]):
+            return text, solved  # the deeper attempt is deeper
+        if kept is not None or search_hops(vertices) >= config.target_depth or attempt == config.attempts:
+            break
+        # depth is what makes a question need many searches: one more attempt, with another last hop
+        kept = (list(vertices), text, solved)
+        ctx.note(f"attempt {attempt} kept at {search_hops(vertices)} hops; one more looks for a deeper tree")
+        ctx.avoid_hops.add(_hop(vertices, vertices[-1]))
+        ctx.spent.clear()
+    if kept is None:
+        return text, solved
+    vertices[:] = kept[0]
+    return kept[1], kept[2]
+
+
+def synthesize_one(ctx: SynthContext, ref: SeedRef, provenance: Provenance) -> tuple[Tree, Question | None]:
+    """One seed's tree (accepted or rejected with its reason) and its question, from `_best_attempt`."""
+    ident = tree_id(ctx.config.seed, ref)
+    vertices: list[Vertex] = []
+    try:
+        if ref.page_id < 0 or ref.page_id >= ctx.index.n_pages:
+            raise TreeRejected("seed_not_in_index", ref.ref)
+        text, solved = _best_attempt(ctx, ref.page_id, vertices)
     except TreeRejected as rejected:
         tree = Tree(
             id=f"t-{ident}",
