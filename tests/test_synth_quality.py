@@ -477,3 +477,60 @@ def test_a_third_entity_of_one_kind_is_a_third_one_not_that_other_again() -> Non
         "A country has another country on its western border. That other country has a third country on its "
         "southern border. Which city is the capital and largest city of that third country?"
     )
+
+
+def test_a_border_with_another_of_its_kind_is_asked_in_one_sentence_too() -> None:
+    # "That country has another country on its southern border. Which country is that?" left "that" to guess
+    vertices = chain(
+        ("Namibia", "a country", "", "parent"),
+        ("Angola", "a country", "has a country on its southern border", "child"),
+        ("Angolan Civil War", "a conflict", "was a civil war in a country", "child"),
+        facts={2: ["was a power struggle between two former anti-colonial guerrilla movements"]},
+    )
+    assert compose(vertices) == (
+        "A civil war in a country was a power struggle between two former anti-colonial guerrilla movements. "
+        "Which country is on the southern border of that country?"
+    )
+
+
+def test_what_the_deepest_entity_is_is_said_once() -> None:
+    # not "A conflict that was a power struggle ... was a civil war in a country."
+    vertices = chain(
+        ("Angola", "a country", "", "parent"),
+        ("Angolan Civil War", "a conflict", "was a civil war in a country", "child"),
+        ("Luanda", "a city", "whose capital is one", "parent"),
+        facts={1: ["was a power struggle between two former anti-colonial guerrilla movements"]},
+    )
+    question = compose(vertices[:2])
+    assert question == (
+        "A civil war in a country was a power struggle between two former anti-colonial guerrilla movements. "
+        "Which country is that?"
+    )
+    assert not fluency_problems(question, 70)
+
+
+def test_also_is_dropped_wherever_it_points_at_a_fact_the_question_lacks() -> None:
+    sentence = "Guatemala City's metropolitan area is also the largest in Central America."
+    assert (
+        predicate(sentence, ["Guatemala City"], "city")
+        == "whose metropolitan area is the largest in Central America"
+    )
+
+
+def test_a_start_in_words_many_pages_share_singles_nothing_out(index: Index, sample_index: Path) -> None:
+    """The index may hold one page that "is considered the second most important city of a country", but a
+    reader knows many such cities: a start needs words few pages hold."""
+    from infoseek_local.records import Claim
+    from infoseek_local.synth.retrospection import specificity
+
+    ctx = context(index, sample_index)
+    vertices = chain(("Algeria", "a country", "", "parent"), ("Oran", "a city", "", "child"))
+
+    def said(text: str) -> float:
+        return specificity(ctx, vertices, [Claim(text=text, sentence_ids=[1], sentences=["."])])
+
+    threshold = ctx.config.min_start_specificity
+    assert said("is considered the second most important city of a country") < threshold
+    assert said("was a power struggle between two former anti-colonial guerrilla movements") >= threshold
+    # kinds standing for names and blurring's own words count for nothing
+    assert said("has a population of several million in a country") < threshold

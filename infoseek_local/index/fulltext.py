@@ -129,6 +129,12 @@ class FulltextReader:
     def count_docs(self) -> int:
         return self.searcher.num_docs
 
+    def plain_doc_freq(self, word: str) -> int:
+        """Pages whose plain text holds `word` (one lower-case token of the default tokenizer)."""
+        if not self.has_plain:
+            return 0
+        return int(self.searcher.doc_freq(PLAIN_FIELD, word))
+
     def many(self, queries: Sequence[Any], k: int) -> list[list[tuple[float, Any]]]:
         return [self.top_k(q, k) if q is not None else [] for q in queries]
 

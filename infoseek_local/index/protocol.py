@@ -39,6 +39,10 @@ class IndexLike(Protocol):
         """The same as `search_plain` for each query."""
         ...
 
+    def doc_freq(self, word: str) -> int:
+        """How many pages hold the word (plain text, lower case): how rare a clue's words are."""
+        ...
+
     def page(self, page_id: int) -> Page: ...
 
     def page_by_url(self, url: str) -> Page | None:

@@ -100,6 +100,11 @@ class Index:
     def search_plain_many(self, queries: Sequence[str], k: int = 10) -> list[list[SearchHit]]:
         return [self.search_plain(query, k) for query in queries]
 
+    def doc_freq(self, word: str) -> int:
+        """How many pages hold `word` (lower case, as the plain ranking splits text); 0 on an index built
+        before the plain ranking."""
+        return self._fulltext.plain_doc_freq(word.lower())
+
     def _hits(self, parsed: Any, raw: list[tuple[float, Any]], snippets: bool) -> list[SearchHit]:
         generator = self._fulltext.snippet_generator(parsed, SNIPPET_CHARS) if snippets and raw else None
         hits = []

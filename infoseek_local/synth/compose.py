@@ -125,6 +125,7 @@ def _chain_question(chain: list[Vertex], *, ask: bool, refs: dict[int, str] | No
     refs = {} if refs is None else refs  # vertex index -> how later sentences name it
     refs[deepest.index] = f"that {_noun(deepest)}"
     opening = ""  # the deepest entity with its one fact as a relative clause, when its own clue follows
+    opening_fact = ""
     verbs, whose = _facts(deepest)
     own_clue = deepest.relation_from == "child" and not (
         deepest.relation and deepest.relation.text.startswith("whose ")
@@ -132,6 +133,7 @@ def _chain_question(chain: list[Vertex], *, ask: bool, refs: dict[int, str] | No
     if known and len(verbs) == 1 and not whose and own_clue:
         # "A city that is one of the largest cities in a desert serves as ...", not "A city is ... That city ..."
         opening = f"{_indefinite(deepest.descriptor)} that {verbs[0]}"
+        opening_fact = verbs[0]
     elif known:
         sentences.append(_fact_sentence(_indefinite(deepest.descriptor), deepest))
     for depth in range(len(chain) - 1, 0, -1):
@@ -149,9 +151,10 @@ def _chain_question(chain: list[Vertex], *, ask: bool, refs: dict[int, str] | No
         )
         if child.relation_from == "child":  # the clue is about the child and names the parent by its kind
             subject = opening or (refs[child.index] if known else _indefinite(child.descriptor))
-            opening = ""
+            fact_first, opening, opening_fact = opening_fact, "", ""
             # "whose capital is one" is asked by its role: "Which city is the capital of that country?"
             asks_role = last and ask and re.search(r"\b(?:is|was)\s+one$", clue)
+            border = _ON_BORDER.match(clue)  # before "another country" takes the kind's place
             if same and not asks_role:
                 clue = refer(clue, parent.descriptor, another)
             if clue.startswith("whose "):  # "whose most noted feature is a waterfall" -> "its ..."
@@ -166,7 +169,6 @@ def _chain_question(chain: list[Vertex], *, ask: bool, refs: dict[int, str] | No
                     role = re.sub(r"^(?:the|a|an)\s+", "", named.group(1))
                     sentences.append(f"Which {bare(parent.descriptor)} is the {role} of {owner}?")
                     break
-                border = _ON_BORDER.match(clue)
                 if (
                     border
                     and not facts
@@ -180,10 +182,10 @@ def _chain_question(chain: list[Vertex], *, ask: bool, refs: dict[int, str] | No
                     break
                 if facts:
                     clue = refer(clue, parent.descriptor, f"{parent.descriptor} {facts}")
-                sentences.append(_capital(f"{subject} {clue}."))
+                sentences.append(_capital(_statement(subject, clue, fact_first)))
                 sentences.append(f"Which {bare(parent.descriptor)} is that?")
                 break
-            sentences.append(_capital(f"{subject} {clue}."))
+            sentences.append(_capital(_statement(subject, clue, fact_first)))
             if last:
                 break
             fact = _fact_sentence(refs[parent.index], parent)
@@ -212,6 +214,19 @@ def _chain_question(chain: list[Vertex], *, ask: bool, refs: dict[int, str] | No
                 sentences.append(fact)
         known = True
     return " ".join(sentences)
+
+
+_COPULA = re.compile(r"^(?:is|was) (?P<np>(?:a|an) [a-z][a-z -]*)$")
+
+
+def _statement(subject: str, clue: str, fact: str) -> str:
+    """ "A conflict that was a power struggle ... was a civil war in a country." says "was" twice around a
+    long subject: when both the opening fact and the clue say what the entity is, the clue's noun phrase
+    becomes the subject ("A civil war in a country was a power struggle ...")."""
+    copula = _COPULA.match(clue)
+    if fact.startswith(("is ", "was ")) and copula:
+        return f"{copula['np']} {fact}."
+    return f"{subject} {clue}."
 
 
 def _root_question(root: Vertex, said: str) -> str:

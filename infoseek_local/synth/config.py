@@ -42,6 +42,10 @@ class SynthConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
         0  # names a clue may keep that no kind was found for: each is a key to recall or type
     )
     # retrospection
+    # the rarity (0: on every page, 1: on one page in ten thousand) of a start's two rarest words, summed: under it, words a
+    # thousand pages share ("a city considered the second most important city of a country") fit few pages of
+    # the index but many entities a reader knows of
+    min_start_specificity: float = 0.95
     fit_coverage: float = 0.75  # share of a clue's content words another page must hold to fit it too
     attempts: int = 5  # trees tried per seed, each with a first hop the earlier ones did not take
     require_oracle: bool = True  # keep a question only when the oracle solver reaches its answer by search
@@ -70,6 +74,8 @@ class SynthConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
             )
         if self.shard_size < 1 or self.shortlist < 1 or self.max_sentences < 1 or self.attempts < 1:
             problems.append("shard_size, shortlist, max_sentences and attempts must be >= 1")
+        if not 0 <= self.min_start_specificity <= 2:
+            problems.append(f"min_start_specificity must be in [0, 2], got {self.min_start_specificity}")
         if not 0 < self.max_seed_in_degree <= 1:
             problems.append(f"max_seed_in_degree is a quantile in (0, 1], got {self.max_seed_in_degree}")
         if problems:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -133,6 +134,9 @@ def _is_kind(kind: str) -> bool:
     return not (words[-1] in VAGUE_NOUNS and all(w in SIZE_WORDS for w in words[1:-1]))
 
 
+RARE_SHARE = 10_000  # a word on one page in this many is as rare as words get
+
+
 @dataclass
 class SynthContext:
     index: IndexLike
@@ -151,6 +155,7 @@ class SynthContext:
     reveals: dict[tuple[int, str, int], int | None] = field(default_factory=dict)  # options.reveal_rank's
     instruction_sentences: set[tuple[int, int]] = field(default_factory=set)  # (page, sentence) kept out
     answer_sets: dict[tuple[object, ...], set[int] | None] = field(default_factory=dict)  # retrospection's
+    _rarities: dict[str, float] = field(default_factory=dict)
 
     def page(self, page_id: int) -> Page:
         if page_id not in self._pages:
@@ -161,6 +166,15 @@ class SynthContext:
         if page_id not in self._sentences:
             self._sentences[page_id] = split_sentences(self.page(page_id).text)
         return self._sentences[page_id]
+
+    def rarity(self, word: str) -> float:
+        """How rare a word is, 0 (on every page) to 1 (on one page in `RARE_SHARE` or fewer): by the share of
+        pages that hold it, not their count, so one threshold means the same on a small index and a large one."""
+        if word not in self._rarities:
+            pages = self.index.n_pages
+            share = (self.index.doc_freq(word) + 1) / (pages + 1)
+            self._rarities[word] = min(1.0, math.log(1 / share) / math.log(RARE_SHARE))
+        return self._rarities[word]
 
     def descriptor(self, page_id: int) -> str:
         # a short description line ("Family of beetles") names the kind best, where a page has one; else the

@@ -149,7 +149,10 @@ def _informative(clue: str, kind: str, own_noun: str = "") -> bool:
     kind_words = set(content_terms(kind))
     if own_noun and re.match(
         # "is an active stratovolcano" about a volcano: a kind of its kind says no more than "Which volcano"
-        r"(?:is|was|are|were)\s+(?:a|an|the|one)\b(?:\s+\S+){0,4}?\s+[a-z-]*" + re.escape(own_noun) + r"\b",
+        # or "A dynasty was a dynastic kingdom": a word of its stem
+        r"(?:is|was|are|were)\s+(?:a|an|the|one)\b(?:\s+\S+){0,4}?\s+[a-z-]*"
+        + re.escape(own_noun[:6])
+        + r"[a-z]*\b",
         clue,
     ):
         return False

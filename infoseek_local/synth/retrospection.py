@@ -214,23 +214,44 @@ SETTLED: Standing = (0, 0, False)
 
 
 def loose_vertices(ctx: SynthContext, vertices: list[Vertex]) -> int:
-    """Starting points a reader cannot pin down from their own clues: unbounded, or with more than
-    `MAX_VERTEX_RIVALS` other pages that fit. A start is a leaf with a clue of its own (a fact, or a back-link
+    """Starting points a reader cannot pin down from their own clues: unbounded, with more than
+    `MAX_VERTEX_RIVALS` other pages that fit, or in words too common to single anything out (`specificity`). A start is a leaf with a clue of its own (a fact, or a back-link
     said on its page), or else the leaf's parent, whose page names the leaf only by its kind ("A capital is
     located on a river north of a mountain range": the reader starts from the capital). A question whose first
     clue fits any country is unique to code (the words of a later clue are rare) but not to a reader, who
     must know where to start."""
-    starts = set()
+    starts: dict[int, list[Claim]] = {}
     for vertex in vertices[1:]:
         if children_of(vertices, vertex):
             continue  # bounded by its child through the link, as a searcher follows it
         own_clue = vertex.claims or vertex.relation_from == "child"
-        starts.add(vertex.index if own_clue else vertex.parent)
+        start = vertex if own_clue else vertices[vertex.parent]
+        starts.setdefault(start.index, []).extend(_clues_about(start))
+        if not own_clue:
+            assert vertex.relation is not None
+            starts[start.index].append(vertex.relation)  # said on the start's page
     loose = 0
-    for index in starts - {0}:  # the answer's own uniqueness is `root_rivals`
+    for index, clues in starts.items():
+        if index == 0:
+            continue  # the answer's own uniqueness is `root_rivals`
         found = answer_set(ctx, vertices, vertices[index])
-        loose += found is None or len(found) - 1 > MAX_VERTEX_RIVALS
+        vague = specificity(ctx, vertices, clues) < ctx.config.min_start_specificity
+        loose += found is None or len(found) - 1 > MAX_VERTEX_RIVALS or vague
     return loose
+
+
+def _clues_about(vertex: Vertex) -> list[Claim]:
+    """The clues said on the vertex's own page: its facts, and its back-link's clue."""
+    own = [vertex.relation] if vertex.relation is not None and vertex.relation_from == "child" else []
+    return [*vertex.claims, *own]
+
+
+def specificity(ctx: SynthContext, vertices: list[Vertex], clues: list[Claim]) -> float:
+    """How specific a start's clues are, as a reader meets them: the rarity of their two rarest words (not the
+    kinds that stand for names, nor blurring's words). The index judges uniqueness among its own pages; this
+    judges whether the words could single out an entity among all a reader knows."""
+    words = {term for claim in clues for term in _clue_terms(vertices, claim)}
+    return sum(sorted((ctx.rarity(word) for word in words), reverse=True)[:2])
 
 
 def _standing(

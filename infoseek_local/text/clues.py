@@ -274,8 +274,9 @@ def predicate(
     else:
         clause = _shorter(_cut_clause(rest))
     clause = blur_numbers(clause.strip().rstrip(" ,.;:"))
-    # "is also the official language": "also" points at a fact the question does not give
-    clause = re.sub(r"^((?:is|was|are|were|has|had)\s+)?also\s+", r"\1", clause)
+    # "is also the official language", "whose metropolitan area is also the largest": "also" points at a fact
+    # the question does not give
+    clause = re.sub(r"\balso\s+", "", clause)
     clause = re.sub(r"^(are|were|have)\b", lambda m: _SINGULAR[m.group(1)], clause)
     # a plural subject read as one entity: "are all native to" -> "is native to", "are some of the" -> "is one of"
     clause = re.sub(r"^(is|was|has)\s+all\s+", r"\1 ", clause)
