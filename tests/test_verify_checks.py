@@ -315,6 +315,24 @@ def test_duplicate_keeps_different_questions() -> None:
     assert all(v.passed for v in check_duplicates(questions, VerifyConfig()))
 
 
+def test_duplicate_drops_a_question_that_opens_with_an_earlier_ones_clue() -> None:
+    # three questions of one run began "A city serves as a gateway between a sea inlet and a sea.": a reader who
+    # solved one had the first hops of the others
+    opening = "A city serves as a gateway between a sea inlet and a sea. "
+    questions = [
+        question(
+            opening + "A country has that inlet on its eastern border. Which city is its capital?", qid="a"
+        ),
+        question(
+            opening + "A state has that sea on its western border. Which city is its second capital?", qid="b"
+        ),
+        question("A city serves as a gateway to a desert. Which country is it in?", qid="c", answer="Mali"),
+    ]
+    verdicts = list(check_duplicates(questions, VerifyConfig()))
+    assert [v.passed for v in verdicts] == [True, False, True]
+    assert verdicts[1].reason == "opens with the same clue as question 'a'"
+
+
 # ── selection ────────────────────────────────────────────────────────────────────────────────────────────
 
 

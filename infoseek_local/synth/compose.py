@@ -109,7 +109,8 @@ def compose(vertices: list[Vertex]) -> str:
         if clue.startswith("whose "):
             subject, clue = f"{subject}'s", clue.removeprefix("whose ")
         sentences.append(_capital(f"{subject} {clue}."))
-    sentences.append(f"Which {bare(root.descriptor)} is that?")
+    # "Which country is that?" after a sentence about another entity points at the wrong one
+    sentences.append(f"What is {refs[root.index]}?")
     return " ".join(sentences)
 
 
@@ -201,6 +202,22 @@ def _chain_question(chain: list[Vertex], *, ask: bool, refs: dict[int, str] | No
                 break
             subject = another if same and known else _indefinite(parent.descriptor)
             role = _WHOSE_ROLE.match(said)
+            after = chain[depth - 1].relation
+            if (
+                not known
+                and not last
+                and not same
+                and not said.startswith("whose ")
+                and not any(_facts(parent))
+                and chain[depth - 1].relation_from == "child"
+                and after is not None
+                and not after.text.startswith("whose ")
+            ):
+                # "A city that is one of the largest cities in a desert serves as ...": the entity named by its
+                # kind only says where the reader starts, so it is said in passing, like a fact
+                opening, opening_fact = f"{subject} that {said}", said
+                known = True
+                continue
             if role:  # "whose capital is that city" -> "That city is the capital of a state."
                 sentences.append(_capital(f"{role['ref']} {role['verb']} the {role['role']} of {subject}."))
             elif said.startswith("whose "):

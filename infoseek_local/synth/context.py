@@ -168,12 +168,14 @@ class SynthContext:
         return self._sentences[page_id]
 
     def rarity(self, word: str) -> float:
-        """How rare a word is, 0 (on every page) to 1 (on one page in `RARE_SHARE` or fewer): by the share of
-        pages that hold it, not their count, so one threshold means the same on a small index and a large one."""
+        """How rare a word is, 0 (on every page) to 1 (on one page in `RARE_SHARE`): by the share of pages that
+        hold it, so one threshold means the same on a dump of ten thousand pages and of millions. A smaller
+        index cannot show a share that small: there, one page of all is as rare as words get."""
         if word not in self._rarities:
             pages = self.index.n_pages
             share = (self.index.doc_freq(word) + 1) / (pages + 1)
-            self._rarities[word] = min(1.0, math.log(1 / share) / math.log(RARE_SHARE))
+            scale = math.log(min(pages + 1, RARE_SHARE))
+            self._rarities[word] = min(1.0, math.log(1 / share) / scale) if scale > 0 else 0.0
         return self._rarities[word]
 
     def descriptor(self, page_id: int) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from ..records import OutLink, Vertex
 from ..text import content_terms, demonyms_in, mask_names, mentions_name, search_query, word_set
-from ..text.clues import border_sides, is_clean, predicate
+from ..text.clues import border_sides, is_clean, predicate, reads_two_ways
 from ..text.instructions import looks_like_instruction
 from ..text.patterns import compiled
 from .context import SynthContext
@@ -193,6 +193,8 @@ def _blurred(ctx: SynthContext, page_id: int, clue: str | None, kind: str) -> Bl
     if blurred is None or blurred.names_left > ctx.config.max_names_left:
         return None
     blurred = replace(blurred, clue=border_sides(blurred.clue))
+    if reads_two_ways(blurred.clue):
+        return None
     if blurred.clue != clue and not (
         is_clean(blurred.clue) and _informative(blurred.clue, " ".join([kind, *blurred.kinds]))
     ):

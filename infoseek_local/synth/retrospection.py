@@ -247,11 +247,17 @@ def _clues_about(vertex: Vertex) -> list[Claim]:
 
 
 def specificity(ctx: SynthContext, vertices: list[Vertex], clues: list[Claim]) -> float:
-    """How specific a start's clues are, as a reader meets them: the rarity of their two rarest words (not the
-    kinds that stand for names, nor blurring's words). The index judges uniqueness among its own pages; this
-    judges whether the words could single out an entity among all a reader knows."""
-    words = {term for claim in clues for term in _clue_terms(vertices, claim)}
-    return sum(sorted((ctx.rarity(word) for word in words), reverse=True)[:2])
+    """How specific a start's most specific clue is, as a reader meets it: the rarity of its two rarest words
+    (not the kinds that stand for names, nor blurring's words). Two vague clues make no specific one ("a
+    country of several million inhabitants" and "a sovereign nation in a subregion" fit dozens together). The
+    index judges uniqueness among its own pages; this judges whether the words could single out an entity
+    among all a reader knows."""
+    return max((_clue_specificity(ctx, vertices, claim) for claim in clues), default=0.0)
+
+
+def _clue_specificity(ctx: SynthContext, vertices: list[Vertex], claim: Claim) -> float:
+    rarities = sorted((ctx.rarity(word) for word in _clue_terms(vertices, claim)), reverse=True)
+    return sum(rarities[:2])
 
 
 def _standing(

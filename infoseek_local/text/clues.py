@@ -109,6 +109,21 @@ def is_verb(word: str) -> bool:
     return lower.endswith(("ed", "es")) or (lower.endswith("s") and not lower.endswith(("ss", "us", "is")))
 
 
+_DIRECTION = r"(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?"
+# "shares a subregion with a country to the west", "has a coastline along an inlet in the southwest", "opens to
+# a sea in the southeast": a direction after an entity the clause reaches through a preposition reads as that
+# entity's side and as the subject's (readers took both)
+_TWO_WAY_DIRECTION = re.compile(
+    r"\b(?:with|along|to|into|from|of|between|and|near|on|across)\s+(?:a|an|another)\s+(?:[a-z-]+\s+){0,2}?"
+    r"[a-z-]+\s+(?:to|in|on)\s+the\s+" + _DIRECTION + r"(?:\s+(?:part|side|coast))?$"
+)
+
+
+def reads_two_ways(clause: str) -> bool:
+    """Whether a closing direction could belong to either entity of the clause (see `_TWO_WAY_DIRECTION`)."""
+    return bool(_TWO_WAY_DIRECTION.search(clause))
+
+
 def is_clean(clause: str) -> bool:
     """No debris a rewrite left behind (see `_JUNK`, and the kinds misplaced that the fluency lint flags in
     whole questions): also checked after other names are masked."""
