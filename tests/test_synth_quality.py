@@ -534,3 +534,48 @@ def test_a_start_in_words_many_pages_share_singles_nothing_out(index: Index, sam
     assert said("was a power struggle between two former anti-colonial guerrilla movements") >= threshold
     # kinds standing for names and blurring's own words count for nothing
     assert said("is dozens of kilometres north of a city") < threshold
+
+
+def test_a_fact_that_finds_its_page_alone_is_offered_only_where_a_reader_starts(
+    index: Index, sample_index: Path
+) -> None:
+    """ "That other country's geography is dominated by mountains in the west and savanna in the southeast" found
+    Rwanda alone, so the hops below it were dead weight: a vertex a hop leads to gets no such fact."""
+    from infoseek_local.synth.options import finds_alone
+
+    ctx = context(index, sample_index)
+    aden, answer, below = (page_titled(index, t).id for t in ("Aden", "Nigeria", "Alps"))
+
+    def vertex(i: int, page_id: int, parent: int) -> Vertex:
+        page = index.page(page_id)
+        return Vertex(
+            index=i,
+            page_id=page_id,
+            url=page.url,
+            title=page.title,
+            parent=parent,
+            descriptor=ctx.descriptor(page_id),
+        )
+
+    as_start = [vertex(0, answer, -1), vertex(1, aden, 0)]
+    assert any(finds_alone(ctx, aden, o.clue) for o in fact_options(ctx, as_start, as_start[1]))
+    as_hop = [*as_start, vertex(2, below, 1)]
+    assert not any(finds_alone(ctx, aden, o.clue) for o in fact_options(ctx, as_hop, as_hop[1]))
+
+
+def test_hops_are_counted_along_the_shortest_way_to_the_answer() -> None:
+    from infoseek_local.synth.diffusion import search_hops
+
+    vertices = chain(
+        ("Somalia", "a country", "", "parent"),
+        ("Gulf of Aden", "a gulf", "has a gulf on its northern border", "parent"),
+        ("Yemen", "a country", "includes a gulf to the south", "child"),
+        ("Socotra", "an island", "is a part of a country", "child"),
+    )
+    assert search_hops(vertices) == 3
+    # a back-link said on its own page, one hop from the answer: whoever finds that page is one hop away
+    extra = chain(("", "", "", ""), ("Puntland", "a state", "rejects the government of a country", "child"))[
+        1
+    ]
+    extra.index, extra.page_id, extra.parent = 4, 4, 0
+    assert search_hops([*vertices, extra]) == 1

@@ -31,11 +31,16 @@ def tree_depth(vertices: list[Vertex]) -> int:
 
 
 def search_hops(vertices: list[Vertex]) -> int:
-    """The hops a reader searches: the depth, less one when the deepest entity is named only by its kind in a
-    clue about its parent ("A country includes a gulf to the south"), since the first search finds the parent."""
-    depth = tree_depth(vertices)
-    deepest = max(vertices, key=lambda v: depth_of(vertices, v))
-    return depth - 1 if depth and deepest.relation_from == "parent" and not deepest.claims else depth
+    """The hops a reader searches: from the nearest place a reader can start, since one short way to the answer
+    is all a reader needs (a back-link said on its own page one hop from the answer makes the question one
+    hop, however deep the rest). A leaf named only by its kind in its parent's clue ("A country includes a
+    gulf to the south") is no start: the first search finds the parent, one hop less."""
+    starts = [
+        depth_of(vertices, v) - (v.relation_from == "parent" and not v.claims)
+        for v in vertices[1:]
+        if not any(c.parent == v.index for c in vertices)
+    ]
+    return min(starts, default=0)
 
 
 def _short(text: str) -> str:

@@ -315,7 +315,8 @@ def _stub(ctx: SynthContext, page_id: int) -> Vertex:
 
 
 def fact_options(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex) -> list[FactOption]:
-    """Facts of the vertex's own page as clean clues that do not alone find the page, shortest first."""
+    """Facts of the vertex's own page as clean clues, shortest first; for the answer and any vertex a hop
+    leads to, none that alone finds the page."""
     names = ctx.aliases(vertex.page_id)
     options = []
     for sentence in _free_sentences(ctx, vertices, vertex):
@@ -323,7 +324,10 @@ def fact_options(ctx: SynthContext, vertices: list[Vertex], vertex: Vertex) -> l
         if clue is None or not _informative(clue, vertex.descriptor, ctx.noun(vertex.page_id)):
             continue
         blurred = _blurred(ctx, vertex.page_id, mask_tree_entities(ctx, vertices, vertex, clue), "")
-        if blurred is None or (vertex.index == 0 and finds_alone(ctx, vertex.page_id, blurred.clue)):
+        # a fact that alone finds the answer's page is a shortcut; one that finds a vertex a hop leads to
+        # makes the hops below it dead weight (only a start may be found by its own clue)
+        below = vertex.index == 0 or any(v.parent == vertex.index for v in vertices)
+        if blurred is None or (below and finds_alone(ctx, vertex.page_id, blurred.clue)):
             continue
         options.append(FactOption(sentence, blurred.clue, blurred.kinds, blurred.names_left))
     options.sort(key=lambda o: (o.names_left, len(o.clue.split()), o.sentence.number))

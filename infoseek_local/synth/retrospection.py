@@ -215,8 +215,8 @@ SETTLED: Standing = (0, 0, False)
 
 def loose_vertices(ctx: SynthContext, vertices: list[Vertex]) -> int:
     """Starting points a reader cannot pin down from their own clues: unbounded, with more than
-    `MAX_VERTEX_RIVALS` other pages that fit, or in words too common to single anything out (`specificity`). A start is a leaf with a clue of its own (a fact, or a back-link
-    said on its page), or else the leaf's parent, whose page names the leaf only by its kind ("A capital is
+    `MAX_VERTEX_RIVALS` other pages that fit, or in words too common to single anything out (`specificity`).
+    A start is a leaf with a clue of its own (a fact, or a back-link said on its page), or else the leaf's parent, whose page names the leaf only by its kind ("A capital is
     located on a river north of a mountain range": the reader starts from the capital). A question whose first
     clue fits any country is unique to code (the words of a later clue are rare) but not to a reader, who
     must know where to start."""
@@ -276,8 +276,9 @@ def _standing(
 
 
 def pin_down(ctx: SynthContext, vertices: list[Vertex]) -> None:
-    """Add facts (or a back-link to the answer), best first, until only the answer fits and the oracle can
-    solve the question; TreeRejected("underdetermined") when nothing can make it so."""
+    """Add facts (or, where one-hop questions are allowed, a back-link to the answer), best first, until only
+    the answer fits and the oracle can solve the question; TreeRejected("underdetermined") when nothing can
+    make it so."""
     left = _standing(ctx, vertices)
     while left != SETTLED:
         if sum(len(v.claims) for v in vertices) >= MAX_FACTS_PER_TREE:
@@ -342,6 +343,8 @@ def _branches(
     root = vertices[0]
     if len(children_of(vertices, root)) >= MAX_ANSWER_LINKS or len(vertices) >= ctx.config.max_vertices:
         return []
+    if ctx.config.min_depth > 1:
+        return []  # the page of such a back-link is a start one hop from the answer: a one-hop question
     found = []
     # a page of the answer's own kind would be read as the answer: "Another country borders it. Which country
     # is that?" points at the wrong one
