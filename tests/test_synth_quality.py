@@ -544,7 +544,7 @@ def test_a_fact_that_finds_its_page_alone_is_offered_only_where_a_reader_starts(
     from infoseek_local.synth.options import finds_alone
 
     ctx = context(index, sample_index)
-    aden, answer, below = (page_titled(index, t).id for t in ("Aden", "Nigeria", "Alps"))
+    alps, answer, below = (page_titled(index, t).id for t in ("Alps", "Nigeria", "Amu Darya"))
 
     def vertex(i: int, page_id: int, parent: int) -> Vertex:
         page = index.page(page_id)
@@ -557,10 +557,10 @@ def test_a_fact_that_finds_its_page_alone_is_offered_only_where_a_reader_starts(
             descriptor=ctx.descriptor(page_id),
         )
 
-    as_start = [vertex(0, answer, -1), vertex(1, aden, 0)]
-    assert any(finds_alone(ctx, aden, o.clue) for o in fact_options(ctx, as_start, as_start[1]))
+    as_start = [vertex(0, answer, -1), vertex(1, alps, 0)]
+    assert any(finds_alone(ctx, alps, o.clue) for o in fact_options(ctx, as_start, as_start[1]))
     as_hop = [*as_start, vertex(2, below, 1)]
-    assert not any(finds_alone(ctx, aden, o.clue) for o in fact_options(ctx, as_hop, as_hop[1]))
+    assert not any(finds_alone(ctx, alps, o.clue) for o in fact_options(ctx, as_hop, as_hop[1]))
 
 
 def test_hops_are_counted_along_the_shortest_way_to_the_answer() -> None:
@@ -579,3 +579,20 @@ def test_hops_are_counted_along_the_shortest_way_to_the_answer() -> None:
     ]
     extra.index, extra.page_id, extra.parent = 4, 4, 0
     assert search_hops([*vertices, extra]) == 1
+
+
+def test_a_clue_naming_two_entities_that_share_a_word_of_their_kinds_is_no_clue(
+    index: Index, sample_index: Path
+) -> None:
+    # Aden "serves as a gateway between the Red Sea and the Arabian Sea": "that sea" after "a sea inlet and a
+    # sea" could be either
+    from infoseek_local.synth.names import blur_names
+
+    ctx = context(index, sample_index)
+    aden = page_titled(index, "Aden").id
+    clue = "serves as a gateway between the Red Sea and the Arabian Sea"
+    assert ctx.descriptor(ctx.page_named("Red Sea")) == "a sea inlet"  # type: ignore[arg-type]
+    assert blur_names(ctx, aden, clue) is None
+    # one of them already in the question as "a sea inlet" rules out "a sea" in the same clue too
+    assert blur_names(ctx, aden, "lies on the coast of the Arabian Sea", ("a sea inlet",)) is None
+    assert blur_names(ctx, aden, "lies on the coast of the Arabian Sea", ("a city",)) is not None

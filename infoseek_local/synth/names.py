@@ -117,8 +117,10 @@ def blur_names(ctx: SynthContext, page_id: int, clue: str, taken: tuple[str, ...
             continue
         if compiled(r"\b" + re.escape(name) + r"['’]").search(clue):
             return None  # "Dickens's novels" would read "a journalist novels"
-        if kind in taken or kind in kinds:
-            return None  # two entities of one kind in one clue: "that country" could mean either
+        if any(_share_a_word(kind, other) for other in (*taken, *kinds)):
+            # two entities of one kind in one clue: "that country" could mean either, and "that sea" either of
+            # "a sea inlet and a sea"
+            return None
         # "the Nobel Prize" -> "an award": "the award" would point at one the reader was never shown
         masked = re.sub(r"(?<![\w-])[Tt]he\s+" + re.escape(name) + r"(?![\w-])", kind, clue, count=1)
         masked = masked if masked != clue else mask_names(clue, [name], kind)
@@ -126,6 +128,10 @@ def blur_names(ctx: SynthContext, page_id: int, clue: str, taken: tuple[str, ...
             clue = masked
             kinds.append(kind)
     return Blurred(clue, tuple(kinds), left)
+
+
+def _share_a_word(kind: str, other: str) -> bool:
+    return bool(set(kind.split()[1:]) & set(other.split()[1:]))
 
 
 def _drop_demonym(match: re.Match[str]) -> str:
