@@ -48,7 +48,13 @@ CHECKS: dict[str, CheckSpec] = {
             True,
             "no single search finds the answer page (own or plain BM25; question: top 10, clause: first)",
         ),
-        CheckSpec("duplicate", None, False, False, "no near-duplicate question, at most N per answer"),
+        CheckSpec(
+            "duplicate",
+            None,
+            False,
+            False,
+            "no near-duplicate question, none opening with an earlier one's clue, at most N per answer",
+        ),
     )
 }
 
