@@ -230,3 +230,46 @@ def test_a_reduced_clause_after_an_adverb_is_no_clue() -> None:
         predicate(sentence, ["Straits of Florida"], "strait", target="Gulf of Mexico", target_kind="a gulf")
         is None
     )
+
+
+def test_the_first_item_of_a_list_is_no_clue_when_the_others_fit_it_as_well() -> None:
+    # readers found "claims sovereignty over an archipelago" and "change hands under a state" fit several
+    assert (
+        predicate(
+            "Argentina claims sovereignty over the Falkland Islands, South Georgia and the South Sandwich Islands.",
+            ["Argentina"],
+            "country",
+            target="Falkland Islands",
+            target_kind="an archipelago",
+        )
+        is None
+    )
+    assert (
+        predicate(
+            "Bactria would change hands under the Seleucid Empire, the Greco-Bactrian Kingdom and the Kushans.",
+            ["Bactria"],
+            "region",
+            target="Seleucid Empire",
+            target_kind="a state",
+        )
+        is None
+    )
+    # alone it is a clue
+    assert (
+        predicate(
+            "Argentina claims sovereignty over the Falkland Islands.",
+            ["Argentina"],
+            "country",
+            target="Falkland Islands",
+            target_kind="an archipelago",
+        )
+        == "claims sovereignty over an archipelago"
+    )
+
+
+def test_a_fact_cut_before_the_rest_of_its_list_is_no_clue() -> None:
+    # "a subdiscipline that relates pressure": the list went on
+    sentence = (
+        "Pascal's law is a principle in fluid mechanics that relates pressure, density and temperature."
+    )
+    assert predicate(sentence, ["Pascal's law"], "law") is None

@@ -287,7 +287,10 @@ def predicate(
         if not clause:
             return None
     else:
-        clause = _shorter(_cut_clause(rest))
+        cut = _cut_clause(rest)
+        if _continues_list(rest, len(cut)):
+            return None  # "relates pressure, density and temperature" cut to "relates pressure"
+        clause = _shorter(cut)
     clause = blur_numbers(clause.strip().rstrip(" ,.;:"))
     # "is also the official language", "whose metropolitan area is also the largest": "also" points at a fact
     # the question does not give
@@ -384,8 +387,11 @@ def _target_clause(rest: str, target: str) -> str | None:
     first_end = _CLAUSE_END.search(rest)
     if first_end is None or first_end.start() >= found.end():
         clause = _cut_clause(rest, found.end())
-        if _PARTITIVE.search(clause) and _LIST_GOES_ON.match(rest, len(clause)):
-            return None  # "is subdivided into A, B and C": A alone would read as the whole
+        # an item with words of its own ("Chad to the north, Sudan to the northeast") is a relation of its own
+        if not rest[found.end() : len(clause)].strip() and _continues_list(rest, len(clause)):
+            # "is subdivided into A, B and C": A alone would read as the whole; "claims sovereignty over A, B
+            # and C", "changed hands under A, B, C": A is one of several that fit
+            return None
         return clause
     if _RELATIVE_BEFORE.search(rest[: found.start()]):
         return None  # the target is said of another noun ("founded a dynasty, which ruled A and B")
@@ -446,9 +452,18 @@ _SIDE_BY = re.compile(r"(?:to|in|on)\s+the\s+[a-z-]+(?:\s+and\s+[a-z-]+)?\s+by\b
 _SHARED_TAIL = re.compile(r"\s+(?:to|on|in|at)\s+the\b")
 _NAME_AND = re.compile(r"[A-Z][\w'’.-]*\s+and\s+(?:the\s+)?$")
 _RELATIVE_BEFORE = re.compile(r",\s+(?:which|who|whom|whose|where|when)\b")
-# verbs that split their subject into parts: one part of a list alone is a false clue
-_PARTITIVE = re.compile(r"\b(?:subdivided|divided|split|partitioned|composed|comprises|comprised|consists)\b")
 _LIST_GOES_ON = re.compile(r"\s*,\s+(?:the\s+)?[A-Z]")
+# ", density and temperature", ", the Greco-Bactrian Kingdom, the Parthians and ...": more items of a list
+_LIST_ITEMS = re.compile(
+    r"\s*,\s+(?:[\w'’-]+\s+){0,4}?[\w'’-]+(?:\s*,\s+(?:[\w'’-]+\s+){0,4}?[\w'’-]+)*,?\s+(?:and|or)\s"
+)
+
+
+def _continues_list(text: str, at: int) -> bool:
+    """Whether the text goes on, after a clause cut at `at`, with more items of a list the clause began."""
+    return bool(_LIST_GOES_ON.match(text, at) or _LIST_ITEMS.match(text, at))
+
+
 _LIST_END = re.compile(r";|\.\s|\.$|,\s+(?:which|who|where|while|although|but)\b")
 
 
