@@ -596,3 +596,14 @@ def test_a_clue_naming_two_entities_that_share_a_word_of_their_kinds_is_no_clue(
     # one of them already in the question as "a sea inlet" rules out "a sea" in the same clue too
     assert blur_names(ctx, aden, "lies on the coast of the Arabian Sea", ("a sea inlet",)) is None
     assert blur_names(ctx, aden, "lies on the coast of the Arabian Sea", ("a city",)) is not None
+
+
+def test_a_dropped_peoples_adjective_leaves_the_right_article(index: Index, sample_index: Path) -> None:
+    from infoseek_local.synth.names import blur_names
+
+    ctx = context(index, sample_index)
+    page = page_titled(index, "Aden").id
+    blurred = blur_names(ctx, page, "was established as a French outpost in the 1880s")
+    assert blurred is not None and blurred.clue == "was established as an outpost in the 1880s"
+    blurred = blur_names(ctx, page, "was led by an Irish nationalist")
+    assert blurred is not None and blurred.clue == "was led by a nationalist"

@@ -273,3 +273,26 @@ def test_a_fact_cut_before_the_rest_of_its_list_is_no_clue() -> None:
         "Pascal's law is a principle in fluid mechanics that relates pressure, density and temperature."
     )
     assert predicate(sentence, ["Pascal's law"], "law") is None
+
+
+def test_a_clue_cut_before_the_rest_of_its_own_list_is_no_clue() -> None:
+    # "a subdiscipline that relates pressure": speed and height were cut off
+    sentence = "Bernoulli's principle is a concept in fluid dynamics that relates pressure, speed and height."
+    clue = predicate(
+        sentence,
+        ["Bernoulli's principle"],
+        "principle",
+        target="fluid dynamics",
+        target_kind="a subdiscipline",
+    )
+    assert clue is None
+    # with nothing cut off, it is a clue
+    sentence = "Bernoulli's principle is a concept in fluid dynamics that relates pressure to speed."
+    clue = predicate(
+        sentence,
+        ["Bernoulli's principle"],
+        "principle",
+        target="fluid dynamics",
+        target_kind="a subdiscipline",
+    )
+    assert clue == "is a concept in a subdiscipline that relates pressure to speed"

@@ -38,6 +38,7 @@ GOOD_QUESTIONS = [
     "Which vitamin deficiency is called vitamin A deficiency?",
     "Which city, once the seat of a medieval kingdom, is home to a cathedral where several kings were crowned?",
     "Which entity borders a landlocked country whose capital lies on a river?",
+    "Which city was a one-time capital of a European union of a useful kind?",
 ]
 
 
@@ -50,6 +51,8 @@ def test_a_fluent_question_has_no_problem(question: str) -> None:
     ("question", "problem"),
     [
         ("Which river rises in a certain one?", "placeholder 'a certain one'"),
+        # "established as a French outpost" with its people's adjective dropped
+        ("Which city was established as a outpost in the 1880s?", "'a' before a vowel 'a outpost'"),
         (
             "Which country borders dozens of countries including three an entity?",
             "article after a number 'three an'",

@@ -98,7 +98,9 @@ def blur_names(ctx: SynthContext, page_id: int, clue: str, taken: tuple[str, ...
         noun = re.match(r"[a-z]+", clue[found.end() :])
         if noun and ctx.page_named(f"{found.group(0).strip()} {noun.group(0)}") is not None:
             return None  # "Gothic architecture" is a name, not an adjective: dropping "Gothic" leaves a false clue
-    clue = _AN_BEFORE_CONSONANT.sub(r"\1a \2", _DEMONYM.sub(_drop_demonym, clue))
+    clue = _DEMONYM.sub(_drop_demonym, clue)
+    # "a French outpost" -> "an outpost", "an Irish nationalist leader" -> "a nationalist leader"
+    clue = _A_BEFORE_VOWEL.sub(r"\1an \2", _AN_BEFORE_CONSONANT.sub(r"\1a \2", clue))
     # longest first, then in text order: the same clue gives the same result in every process
     spans = sorted(
         {m.group(0): m.start() for m in _NAME_SPAN.finditer(clue)}.items(), key=lambda s: (-len(s[0]), s[1])
@@ -144,7 +146,8 @@ def _drop_demonym(match: re.Match[str]) -> str:
     return ""
 
 
-_AN_BEFORE_CONSONANT = re.compile(r"(^|\s)an\s+([b-df-hj-np-tv-z])")
+_AN_BEFORE_CONSONANT = re.compile(r"(^|\s)an\s+((?!hour|honou?r|honest|heir)[b-df-hj-np-tv-z])")
+_A_BEFORE_VOWEL = re.compile(r"(^|\s)a\s+((?!eu|one|once|uni|use|usu|ura|ure|uti)[aeio])")
 
 
 def _kind_of(ctx: SynthContext, name: str, anchors: dict[str, int]) -> str | None:

@@ -387,8 +387,10 @@ def _target_clause(rest: str, target: str) -> str | None:
     first_end = _CLAUSE_END.search(rest)
     if first_end is None or first_end.start() >= found.end():
         clause = _cut_clause(rest, found.end())
-        # an item with words of its own ("Chad to the north, Sudan to the northeast") is a relation of its own
-        if not rest[found.end() : len(clause)].strip() and _continues_list(rest, len(clause)):
+        # an item with words of its own ("Chad to the north, Sudan to the northeast") is a relation of its own,
+        # unless the list is of its own last words ("in fluid dynamics that relates pressure, speed and height")
+        own_words = rest[found.end() : len(clause)].strip()
+        if (not own_words and _continues_list(rest, len(clause))) or _LOWER_LIST.match(rest, len(clause)):
             # "is subdivided into A, B and C": A alone would read as the whole; "claims sovereignty over A, B
             # and C", "changed hands under A, B, C": A is one of several that fit
             return None
@@ -457,6 +459,10 @@ _LIST_GOES_ON = re.compile(r"\s*,\s+(?:the\s+)?[A-Z]")
 _LIST_ITEMS = re.compile(
     r"\s*,\s+(?:[\w'’-]+\s+){0,4}?[\w'’-]+(?:\s*,\s+(?:[\w'’-]+\s+){0,4}?[\w'’-]+)*,?\s+(?:and|or)\s"
 )
+
+
+# ", speed and height" (not an apposition: ", a country in East Africa, and ...")
+_LOWER_LIST = re.compile(r"(?=\s*,\s+(?!(?:a|an|the|its|their)\b)[a-z])" + _LIST_ITEMS.pattern)
 
 
 def _continues_list(text: str, at: int) -> bool:

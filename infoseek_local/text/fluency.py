@@ -196,6 +196,10 @@ def _placeholders(question: str) -> list[str]:
     return found
 
 
+# a word that takes "an" (not "a European", "a one-time", "a university", "a useful")
+_VOWEL_SOUND = re.compile(r"(?!eu|one|once|uni|use|usu|ura|ure|uti)[aeiou]")
+
+
 def _word_pairs(question: str) -> list[str]:
     found = []
     tokens = question.split()
@@ -215,6 +219,8 @@ def _word_pairs(question: str) -> list[str]:
             found.append(f"article after a number {pair!r}")
         elif lowered[0] in ("a", "an") and lowered[1] in _PREPOSITIONS:
             found.append(f"article before a preposition {pair!r}")  # "is an on the north coast"
+        elif first == "a" and _VOWEL_SOUND.match(lowered[1]):
+            found.append(f"'a' before a vowel {pair!r}")  # "a French outpost" without "French"
     found += [f"article before a plural {m.group(0)!r}" for m in _ARTICLE_BEFORE_PLURAL.finditer(question)]
     found += [f"word glued to a figure {m.group(0)!r}" for m in _GLUED_FIGURE.finditer(question)]
     found += [f"possessive before an article {m.group(0)!r}" for m in _POSSESSIVE_ARTICLE.finditer(question)]
