@@ -45,7 +45,7 @@ class SynthConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     # the rarity (0: on every page, 1: on one page in ten thousand) of a start's two rarest words, summed: under it, words a
     # thousand pages share ("a city considered the second most important city of a country") fit few pages of
     # the index but many entities a reader knows of
-    min_start_specificity: float = 1.05
+    min_start_specificity: float = 1.1
     fit_coverage: float = 0.75  # share of a clue's content words another page must hold to fit it too
     attempts: int = 5  # trees tried per seed, each with a first hop the earlier ones did not take
     require_oracle: bool = True  # keep a question only when the oracle solver reaches its answer by search
