@@ -607,3 +607,15 @@ def test_a_dropped_peoples_adjective_leaves_the_right_article(index: Index, samp
     assert blurred is not None and blurred.clue == "was established as an outpost in the 1880s"
     blurred = blur_names(ctx, page, "was led by an Irish nationalist")
     assert blurred is not None and blurred.clue == "was led by a nationalist"
+
+
+def test_a_border_clue_fits_a_page_that_says_the_side_in_other_words() -> None:
+    # "has a country on its eastern border" came from "Somalia to the east"; another page saying "Somalia to
+    # the east" or "to the southeast" fits it too (Ethiopia, Somaliland), one saying "to the west" does not
+    from infoseek_local.synth.retrospection import coverage
+
+    terms = ("eastern", "border")
+    assert coverage(terms, "It borders Djibouti to the northwest and Somalia to the east.") == 1
+    assert coverage(terms, "It borders Eritrea to the north and Somalia to the southeast.") == 1
+    assert coverage(terms, "It borders Somalia to the west.") < 1
+    assert coverage(("northeastern", "border"), "It borders Somalia to the southeast.") < 1

@@ -60,6 +60,36 @@ def _terms(text: str, kinds: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(t for t in content_terms(text) if t not in skip)
 
 
+_COMPASS = re.compile(r"^(north|south)?(east|west)?(?:ern|erly)?$")
+
+
+def _compass(word: str) -> frozenset[str] | None:
+    """The compass points a direction word names ("southeastern" -> south, east); None for other words."""
+    found = _COMPASS.match(word.lower())
+    if found is None or not (found[1] or found[2]):
+        return None
+    return frozenset(p for p in (found[1], found[2]) if p)
+
+
+def _compatible(said: frozenset[str], stated: frozenset[str]) -> bool:
+    """ "eastern" fits "to the east", and a page's "to the southeast" fits a clue's "east" (and the reverse):
+    readers take a neighbour to the southeast as one to the east, so a page saying so is another that fits."""
+    return said == stated or (len(said) == 1 and said < stated) or (len(stated) == 1 and stated < said)
+
+
+def coverage(terms: tuple[str, ...] | list[str], text: str) -> float:
+    """`term_coverage`, with a direction word found wherever the text names a compatible direction."""
+    directions = [(t, _compass(t)) for t in terms]
+    if not any(points for _, points in directions):
+        return term_coverage(list(terms), text)
+    stated = [p for w in re.findall(r"[a-z]+", text.lower()) if (p := _compass(w)) is not None]
+    found = sum(
+        any(_compatible(points, s) for s in stated) if points else term_coverage([term], text) == 1
+        for term, points in directions
+    )
+    return found / len(directions)
+
+
 def fits_fact(ctx: SynthContext, vertices: list[Vertex], page_id: int, claim: Claim) -> bool:
     """Whether one sentence of the page states most of the fact's words (as the fact's own sentence does),
     and names something of each kind the clue put in place of a name."""
@@ -68,7 +98,7 @@ def fits_fact(ctx: SynthContext, vertices: list[Vertex], page_id: int, claim: Cl
     if not terms and not nouns:
         return True
     return any(
-        term_coverage(terms, s.text) >= ctx.config.fit_coverage and _names_kinds(ctx, page_id, s.text, nouns)
+        coverage(terms, s.text) >= ctx.config.fit_coverage and _names_kinds(ctx, page_id, s.text, nouns)
         for s in ctx.sentences(page_id)
     )
 
@@ -98,7 +128,7 @@ def fits_relation(ctx: SynthContext, vertices: list[Vertex], page_id: int, child
     nouns = _named_nouns(child.relation)
     names = [n for n in ctx.aliases(other)[:4] if len(n) >= 3]
     return any(
-        term_coverage(terms, sentence.text) >= RELATION_COVERAGE
+        coverage(terms, sentence.text) >= RELATION_COVERAGE
         and any(mentions_name(sentence.text, name) for name in names)
         and _names_kinds(ctx, page_id, sentence.text, nouns)
         for sentence in ctx.sentences(page_id)
