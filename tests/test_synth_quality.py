@@ -619,3 +619,42 @@ def test_a_border_clue_fits_a_page_that_says_the_side_in_other_words() -> None:
     assert coverage(terms, "It borders Eritrea to the north and Somalia to the southeast.") == 1
     assert coverage(terms, "It borders Somalia to the west.") < 1
     assert coverage(("northeastern", "border"), "It borders Somalia to the southeast.") < 1
+
+
+def test_hops_below_an_entity_its_own_clues_find_are_not_counted(index: Index, sample_index: Path) -> None:
+    """R6: "the elements below the periodic table are dead weight" when the clues said of it find it alone."""
+    from infoseek_local.records import Claim
+    from infoseek_local.synth.diffusion import found_midway, reader_hops, search_hops
+
+    ctx = context(index, sample_index)
+
+    def vertex(
+        i: int, title: str, parent: int, relation: str, side: str, facts: tuple[str, ...] = ()
+    ) -> Vertex:
+        page = page_titled(index, title)
+        said = Claim(text=relation, sentence_ids=[1], sentences=["."], kind="relation") if relation else None
+        found = Vertex(
+            index=i,
+            page_id=page.id,
+            url=page.url,
+            title=page.title,
+            parent=parent,
+            relation=said,
+            descriptor=ctx.descriptor(page.id),
+        )
+        found.relation_from = side
+        found.claims = [Claim(text=f, sentence_ids=[2], sentences=["."]) for f in facts]
+        return found
+
+    gateway = ("serves as a gateway between a sea inlet and a sea and is a crucial maritime hub",)
+    vertices = [
+        vertex(0, "Yemen", -1, "", "parent"),
+        vertex(1, "Aden", 0, "whose largest city is one", "parent", gateway),
+        vertex(2, "Amu Darya", 1, "is near a city", "child"),
+    ]
+    assert search_hops(vertices) == 2
+    midway = found_midway(ctx, vertices)
+    assert midway is not None and midway.title == "Aden"
+    assert reader_hops(ctx, vertices) == 1
+    vertices[1].claims = []
+    assert found_midway(ctx, vertices) is None and reader_hops(ctx, vertices) == 2

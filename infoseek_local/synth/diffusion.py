@@ -13,7 +13,7 @@ from __future__ import annotations
 from ..records import Vertex
 from .claims import relation_claim
 from .context import SynthContext, TreeRejected, choice_type
-from .options import LinkOption, link_options
+from .options import LinkOption, finds_alone, link_options
 
 MAX_OPTION_CHARS = 200  # one offered clue, so a long one cannot crowd out the others
 
@@ -117,6 +117,32 @@ def grow_chain(ctx: SynthContext, vertices: list[Vertex], target_depth: int) -> 
             ctx.note(f"dead end at {child.title}: no usable link; option {attempt + 2} next")
         else:
             return
+
+
+def found_midway(ctx: SynthContext, vertices: list[Vertex]) -> Vertex | None:
+    """The vertex nearest the answer, with hops below it, that the clues said of it find alone (its facts and
+    the clues of its edges, in one search): "that other element is in group 18 of an arrangement ... the
+    actinide series of that arrangement" finds the periodic table, so the elements below it are dead weight."""
+    found = None
+    for vertex in vertices[1:]:
+        below = [v for v in vertices if v.parent == vertex.index and v.relation is not None]
+        if not below:
+            continue
+        clues = [c.text for c in vertex.claims] + [v.relation.text for v in below if v.relation is not None]
+        if vertex.relation is not None:
+            clues.append(vertex.relation.text)
+        if finds_alone(ctx, vertex.page_id, " ".join(clues)) and (
+            found is None or depth_of(vertices, vertex) < depth_of(vertices, found)
+        ):
+            found = vertex
+    return found
+
+
+def reader_hops(ctx: SynthContext, vertices: list[Vertex]) -> int:
+    """`search_hops`, counting only to a vertex that its own clues find (`found_midway`)."""
+    hops = search_hops(vertices)
+    midway = found_midway(ctx, vertices)
+    return hops if midway is None else min(hops, depth_of(vertices, midway))
 
 
 def check_shape(ctx: SynthContext, vertices: list[Vertex]) -> None:

@@ -24,7 +24,7 @@ from ..text import BLUR_WORDS, content_terms, mentions_name, search_query, term_
 from .claims import fact_claim, is_grounded, kind_words
 from .compose import compose
 from .context import SynthContext, TreeRejected, choice_type
-from .diffusion import add_child, check_shape, choose_link, depth_of
+from .diffusion import add_child, check_shape, choose_link, depth_of, found_midway, reader_hops
 from .options import FactOption, LinkOption, fact_options, link_options
 
 MAX_FACTS_PER_VERTEX = 2
@@ -398,6 +398,13 @@ def retrospect(ctx: SynthContext, vertices: list[Vertex]) -> None:
     """Pin the answer down; then check shape and grounding."""
     pin_down(ctx, vertices)
     check_shape(ctx, vertices)
+    if reader_hops(ctx, vertices) < ctx.config.min_depth:
+        midway = found_midway(ctx, vertices)
+        assert midway is not None
+        raise TreeRejected(
+            "too_shallow",
+            f"the clues said of {midway.title} find it alone: the hops below it are dead weight",
+        )
     check_grounding(ctx, vertices)
 
 

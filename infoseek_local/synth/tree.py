@@ -7,7 +7,7 @@ import hashlib
 from ..oracle import OracleResult, oracle_solve
 from ..records import Provenance, Question, Tree, Vertex
 from .context import SynthContext, TreeRejected
-from .diffusion import grow_tree, search_hops
+from .diffusion import grow_tree, reader_hops, search_hops
 from .question import answer_aliases, write_question
 from .retrospection import ORACLE_TRIES, retrospect
 from .seeds import SeedRef
@@ -135,7 +135,7 @@ def synthesize_one(ctx: SynthContext, ref: SeedRef, provenance: Provenance) -> t
         question=text,
         answer=root.title,
         aliases=answer_aliases(ctx, root),
-        hops=search_hops(vertices),
+        hops=reader_hops(ctx, vertices),
         vertices=len(vertices),
         gold_page_ids=[v.page_id for v in vertices],
         gold_urls=[v.url for v in vertices],
