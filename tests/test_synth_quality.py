@@ -104,6 +104,34 @@ def page_titled(index: Index, title: str):  # type: ignore[no-untyped-def]
     return next(p for p in index.iter_pages() if p.title == title)
 
 
+def page_vertex(
+    ctx: SynthContext,
+    i: int,
+    title: str,
+    parent: int,
+    relation: str = "",
+    side: str = "parent",
+    facts: tuple[str, ...] = (),
+) -> Vertex:
+    """A vertex on a real page of the index, with the clues given."""
+    from infoseek_local.records import Claim
+
+    page = page_titled(ctx.index, title)  # type: ignore[arg-type]
+    said = Claim(text=relation, sentence_ids=[1], sentences=["."], kind="relation") if relation else None
+    vertex = Vertex(
+        index=i,
+        page_id=page.id,
+        url=page.url,
+        title=page.title,
+        parent=parent,
+        relation=said,
+        descriptor=ctx.descriptor(page.id),
+    )
+    vertex.relation_from = side  # type: ignore[assignment]
+    vertex.claims = [Claim(text=f, sentence_ids=[2], sentences=["."]) for f in facts]
+    return vertex
+
+
 def root_vertex(ctx: SynthContext, title: str) -> Vertex:
     page = page_titled(ctx.index, title)  # type: ignore[arg-type]
     return Vertex(
@@ -498,10 +526,9 @@ def test_what_the_deepest_entity_is_is_said_once() -> None:
     vertices = chain(
         ("Angola", "a country", "", "parent"),
         ("Angolan Civil War", "a conflict", "was a civil war in a country", "child"),
-        ("Luanda", "a city", "whose capital is one", "parent"),
         facts={1: ["was a power struggle between two former anti-colonial guerrilla movements"]},
     )
-    question = compose(vertices[:2])
+    question = compose(vertices)
     assert question == (
         "A civil war in a country was a power struggle between two former anti-colonial guerrilla movements. "
         "Which country is that?"
@@ -544,22 +571,10 @@ def test_a_fact_that_finds_its_page_alone_is_offered_only_where_a_reader_starts(
     from infoseek_local.synth.options import finds_alone
 
     ctx = context(index, sample_index)
-    alps, answer, below = (page_titled(index, t).id for t in ("Alps", "Nigeria", "Amu Darya"))
-
-    def vertex(i: int, page_id: int, parent: int) -> Vertex:
-        page = index.page(page_id)
-        return Vertex(
-            index=i,
-            page_id=page_id,
-            url=page.url,
-            title=page.title,
-            parent=parent,
-            descriptor=ctx.descriptor(page_id),
-        )
-
-    as_start = [vertex(0, answer, -1), vertex(1, alps, 0)]
+    as_start = [page_vertex(ctx, 0, "Nigeria", -1), page_vertex(ctx, 1, "Alps", 0)]
+    alps = as_start[1].page_id
     assert any(finds_alone(ctx, alps, o.clue) for o in fact_options(ctx, as_start, as_start[1]))
-    as_hop = [*as_start, vertex(2, below, 1)]
+    as_hop = [*as_start, page_vertex(ctx, 2, "Amu Darya", 1)]
     assert not any(finds_alone(ctx, alps, o.clue) for o in fact_options(ctx, as_hop, as_hop[1]))
 
 
@@ -623,34 +638,15 @@ def test_a_border_clue_fits_a_page_that_says_the_side_in_other_words() -> None:
 
 def test_hops_below_an_entity_its_own_clues_find_are_not_counted(index: Index, sample_index: Path) -> None:
     """R6: "the elements below the periodic table are dead weight" when the clues said of it find it alone."""
-    from infoseek_local.records import Claim
     from infoseek_local.synth.diffusion import found_midway, reader_hops, search_hops
 
     ctx = context(index, sample_index)
 
-    def vertex(
-        i: int, title: str, parent: int, relation: str, side: str, facts: tuple[str, ...] = ()
-    ) -> Vertex:
-        page = page_titled(index, title)
-        said = Claim(text=relation, sentence_ids=[1], sentences=["."], kind="relation") if relation else None
-        found = Vertex(
-            index=i,
-            page_id=page.id,
-            url=page.url,
-            title=page.title,
-            parent=parent,
-            relation=said,
-            descriptor=ctx.descriptor(page.id),
-        )
-        found.relation_from = side
-        found.claims = [Claim(text=f, sentence_ids=[2], sentences=["."]) for f in facts]
-        return found
-
     gateway = ("serves as a gateway between a sea inlet and a sea and is a crucial maritime hub",)
     vertices = [
-        vertex(0, "Yemen", -1, "", "parent"),
-        vertex(1, "Aden", 0, "whose largest city is one", "parent", gateway),
-        vertex(2, "Amu Darya", 1, "is near a city", "child"),
+        page_vertex(ctx, 0, "Yemen", -1),
+        page_vertex(ctx, 1, "Aden", 0, "whose largest city is one", "parent", gateway),
+        page_vertex(ctx, 2, "Amu Darya", 1, "is near a city", "child"),
     ]
     assert search_hops(vertices) == 2
     midway = found_midway(ctx, vertices)

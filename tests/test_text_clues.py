@@ -276,23 +276,23 @@ def test_a_fact_cut_before_the_rest_of_its_list_is_no_clue() -> None:
 
 
 def test_a_clue_cut_before_the_rest_of_its_own_list_is_no_clue() -> None:
+    def clue_of(sentence: str) -> str | None:
+        return predicate(
+            sentence,
+            ["Bernoulli's principle"],
+            "principle",
+            target="fluid dynamics",
+            target_kind="a subdiscipline",
+        )
+
     # "a subdiscipline that relates pressure": speed and height were cut off
-    sentence = "Bernoulli's principle is a concept in fluid dynamics that relates pressure, speed and height."
-    clue = predicate(
-        sentence,
-        ["Bernoulli's principle"],
-        "principle",
-        target="fluid dynamics",
-        target_kind="a subdiscipline",
+    assert (
+        clue_of(
+            "Bernoulli's principle is a concept in fluid dynamics that relates pressure, speed and height."
+        )
+        is None
     )
-    assert clue is None
     # with nothing cut off, it is a clue
-    sentence = "Bernoulli's principle is a concept in fluid dynamics that relates pressure to speed."
-    clue = predicate(
-        sentence,
-        ["Bernoulli's principle"],
-        "principle",
-        target="fluid dynamics",
-        target_kind="a subdiscipline",
-    )
-    assert clue == "is a concept in a subdiscipline that relates pressure to speed"
+    assert clue_of(
+        "Bernoulli's principle is a concept in fluid dynamics that relates pressure to speed."
+    ) == ("is a concept in a subdiscipline that relates pressure to speed")
