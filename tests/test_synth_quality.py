@@ -654,3 +654,23 @@ def test_hops_below_an_entity_its_own_clues_find_are_not_counted(index: Index, s
     assert reader_hops(ctx, vertices) == 1
     vertices[1].claims = []
     assert found_midway(ctx, vertices) is None and reader_hops(ctx, vertices) == 2
+
+
+def test_an_entity_said_beside_another_of_its_kind_is_the_first_one_after() -> None:
+    # "A country claims to share a border with a country through that territory. That country ..." left the
+    # reader to guess which
+    vertices = chain(
+        ("Algeria", "a country", "", "parent"),
+        ("Morocco", "a country", "has a country on its eastern border", "parent"),
+        (
+            "Western Sahara",
+            "a territory",
+            "claims to share a border with a country through a territory",
+            "parent",
+        ),
+        facts={2: ["is the last colonial state yet to achieve independence"]},
+    )
+    assert compose(vertices) == (
+        "A territory is the last colonial state yet to achieve independence. A country claims to share a border "
+        "with a country through that territory. Which country has the first country on its eastern border?"
+    )

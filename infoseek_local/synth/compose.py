@@ -201,6 +201,9 @@ def _chain_question(chain: list[Vertex], *, ask: bool, refs: dict[int, str] | No
                 sentences.append(_root_question(parent, said))
                 break
             subject = another if same and known else _indefinite(parent.descriptor)
+            if not same and _names_another(said, _noun(parent)):
+                # "A country claims to share a border with a country ...": "that country" could be either
+                refs[parent.index] = f"the first {_noun(parent)}"
             role = _WHOSE_ROLE.match(said)
             after = chain[depth - 1].relation
             if (
@@ -234,6 +237,11 @@ def _chain_question(chain: list[Vertex], *, ask: bool, refs: dict[int, str] | No
 
 
 _COPULA = re.compile(r"^(?:is|was) (?P<np>(?:a|an) [a-z][a-z -]*)$")
+
+
+def _names_another(clue: str, noun: str) -> bool:
+    """Whether the clue names some other entity by the noun ("... with a country ...")."""
+    return bool(re.search(r"\b(?:a|an)\s+(?:[a-z-]+\s+)?" + re.escape(noun) + r"\b", clue))
 
 
 def _statement(subject: str, clue: str, fact: str) -> str:
