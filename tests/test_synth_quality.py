@@ -627,13 +627,13 @@ def test_a_dropped_peoples_adjective_leaves_the_right_article(index: Index, samp
 def test_a_border_clue_fits_a_page_that_says_the_side_in_other_words() -> None:
     # "has a country on its eastern border" came from "Somalia to the east"; another page saying "Somalia to
     # the east" or "to the southeast" fits it too (Ethiopia, Somaliland), one saying "to the west" does not
-    from infoseek_local.synth.retrospection import coverage
+    from infoseek_local.text.directions import share_stated
 
     terms = ("eastern", "border")
-    assert coverage(terms, "It borders Djibouti to the northwest and Somalia to the east.") == 1
-    assert coverage(terms, "It borders Eritrea to the north and Somalia to the southeast.") == 1
-    assert coverage(terms, "It borders Somalia to the west.") < 1
-    assert coverage(("northeastern", "border"), "It borders Somalia to the southeast.") < 1
+    assert share_stated(terms, "It borders Djibouti to the northwest and Somalia to the east.") == 1
+    assert share_stated(terms, "It borders Eritrea to the north and Somalia to the southeast.") == 1
+    assert share_stated(terms, "It borders Somalia to the west.") < 1
+    assert share_stated(("northeastern", "border"), "It borders Somalia to the southeast.") < 1
 
 
 def test_hops_below_an_entity_its_own_clues_find_are_not_counted(index: Index, sample_index: Path) -> None:

@@ -20,11 +20,12 @@ from functools import lru_cache
 
 from ..oracle import oracle_solve
 from ..records import Claim, Vertex
-from ..text import BLUR_WORDS, content_terms, mentions_name, search_query, term_coverage
+from ..text import BLUR_WORDS, content_terms, mentions_name, search_query
+from ..text.directions import share_stated
 from .claims import fact_claim, is_grounded, kind_words
 from .compose import compose
 from .context import SynthContext, TreeRejected, choice_type
-from .diffusion import add_child, check_shape, choose_link, depth_of, found_midway, reader_hops
+from .diffusion import add_child, check_shape, choose_link, depth_of, found_midway
 from .options import FactOption, LinkOption, fact_options, link_options
 
 MAX_FACTS_PER_VERTEX = 2
@@ -60,36 +61,6 @@ def _terms(text: str, kinds: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(t for t in content_terms(text) if t not in skip)
 
 
-_COMPASS = re.compile(r"^(north|south)?(east|west)?(?:ern|erly)?$")
-
-
-def _compass(word: str) -> frozenset[str] | None:
-    """The compass points a direction word names ("southeastern" -> south, east); None for other words."""
-    found = _COMPASS.match(word.lower())
-    if found is None or not (found[1] or found[2]):
-        return None
-    return frozenset(p for p in (found[1], found[2]) if p)
-
-
-def _compatible(said: frozenset[str], stated: frozenset[str]) -> bool:
-    """ "eastern" fits "to the east", and a page's "to the southeast" fits a clue's "east" (and the reverse):
-    readers take a neighbour to the southeast as one to the east, so a page saying so is another that fits."""
-    return said == stated or (len(said) == 1 and said < stated) or (len(stated) == 1 and stated < said)
-
-
-def coverage(terms: tuple[str, ...] | list[str], text: str) -> float:
-    """`term_coverage`, with a direction word found wherever the text names a compatible direction."""
-    directions = [(t, _compass(t)) for t in terms]
-    if not any(points for _, points in directions):
-        return term_coverage(list(terms), text)
-    stated = [p for w in re.findall(r"[a-z]+", text.lower()) if (p := _compass(w)) is not None]
-    found = sum(
-        any(_compatible(points, s) for s in stated) if points else term_coverage([term], text) == 1
-        for term, points in directions
-    )
-    return found / len(directions)
-
-
 def fits_fact(ctx: SynthContext, vertices: list[Vertex], page_id: int, claim: Claim) -> bool:
     """Whether one sentence of the page states most of the fact's words (as the fact's own sentence does),
     and names something of each kind the clue put in place of a name."""
@@ -98,7 +69,7 @@ def fits_fact(ctx: SynthContext, vertices: list[Vertex], page_id: int, claim: Cl
     if not terms and not nouns:
         return True
     return any(
-        coverage(terms, s.text) >= ctx.config.fit_coverage and _names_kinds(ctx, page_id, s.text, nouns)
+        share_stated(terms, s.text) >= ctx.config.fit_coverage and _names_kinds(ctx, page_id, s.text, nouns)
         for s in ctx.sentences(page_id)
     )
 
@@ -128,7 +99,7 @@ def fits_relation(ctx: SynthContext, vertices: list[Vertex], page_id: int, child
     nouns = _named_nouns(child.relation)
     names = [n for n in ctx.aliases(other)[:4] if len(n) >= 3]
     return any(
-        coverage(terms, sentence.text) >= RELATION_COVERAGE
+        share_stated(terms, sentence.text) >= RELATION_COVERAGE
         and any(mentions_name(sentence.text, name) for name in names)
         and _names_kinds(ctx, page_id, sentence.text, nouns)
         for sentence in ctx.sentences(page_id)
@@ -246,10 +217,10 @@ SETTLED: Standing = (0, 0, False)
 def loose_vertices(ctx: SynthContext, vertices: list[Vertex]) -> int:
     """Starting points a reader cannot pin down from their own clues: unbounded, with more than
     `MAX_VERTEX_RIVALS` other pages that fit, or in words too common to single anything out (`specificity`).
-    A start is a leaf with a clue of its own (a fact, or a back-link said on its page), or else the leaf's parent, whose page names the leaf only by its kind ("A capital is
-    located on a river north of a mountain range": the reader starts from the capital). A question whose first
-    clue fits any country is unique to code (the words of a later clue are rare) but not to a reader, who
-    must know where to start."""
+    A start is a leaf with a clue of its own (a fact, or a back-link said on its page), or else the leaf's
+    parent, whose page names the leaf only by its kind ("A capital is located on a river north of a mountain
+    range": the reader starts from the capital). A question whose first clue fits any country is unique to
+    code (the words of a later clue are rare) but not to a reader, who must know where to start."""
     starts: dict[int, list[Claim]] = {}
     for vertex in vertices[1:]:
         if children_of(vertices, vertex):
@@ -398,9 +369,8 @@ def retrospect(ctx: SynthContext, vertices: list[Vertex]) -> None:
     """Pin the answer down; then check shape and grounding."""
     pin_down(ctx, vertices)
     check_shape(ctx, vertices)
-    if reader_hops(ctx, vertices) < ctx.config.min_depth:
-        midway = found_midway(ctx, vertices)
-        assert midway is not None
+    midway = found_midway(ctx, vertices)  # the hops a reader searches stop there (`diffusion.reader_hops`)
+    if midway is not None and depth_of(vertices, midway) < ctx.config.min_depth:
         raise TreeRejected(
             "too_shallow",
             f"the clues said of {midway.title} find it alone: the hops below it are dead weight",
