@@ -674,3 +674,27 @@ def test_an_entity_said_beside_another_of_its_kind_is_the_first_one_after() -> N
         "A territory is the last colonial state yet to achieve independence. A country claims to share a border "
         "with a country through that territory. Which country has the first country on its eastern border?"
     )
+
+
+def test_a_word_no_reader_can_picture_as_a_kind_gives_no_kind(tmp_path: Path) -> None:
+    # readers could not tell "an arrangement" was the periodic table, nor "an outer shell" a planet's crust
+    from infoseek_local.corpus.warc_writer import WarcPage, html_page, write_warc
+    from infoseek_local.index.build import build_index
+    from infoseek_local.llm.factory import open_llm
+
+    pages = {
+        "Periodic table": "The periodic table is an ordered arrangement of the chemical elements into rows.",
+        "Crust": "The crust is the thin outer shell of a rocky planet, above its mantle and core.",
+        "Argon": "Argon is a chemical element with the symbol Ar and atomic number 18.",
+    }
+    site = "http://kinds.test/"
+    warc = write_warc(
+        tmp_path / "kinds.warc.gz",
+        [WarcPage(site + t.replace(" ", "-"), html_page(t, [text], [])) for t, text in pages.items()],
+    )
+    build_index([str(warc)], tmp_path / "index", workers=1)
+    with Index.open(tmp_path / "index") as index:
+        ctx = SynthContext(index, open_llm(backend="fake"), SynthConfig(index=str(tmp_path / "index")))  # type: ignore[arg-type]
+        kinds = {index.page(i).title: (ctx.descriptor(i), ctx.noun(i)) for i in range(index.n_pages)}
+    assert kinds["Argon"] == ("a chemical element", "element")
+    assert kinds["Periodic table"][1] == "" and kinds["Crust"][1] == ""

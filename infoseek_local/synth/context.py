@@ -65,8 +65,8 @@ RELATIONAL_NOUNS = word_set(
     piece storage act son daughter wife husband water use variety expansion without muscular edible
     treasure designation example instance term first second third fourth fifth sixth seventh eighth ninth
     tenth emergence division point break interplay interaction relationship combination return transition
-    grouping shift change arm"""
-)
+    grouping shift change arm arrangement shell power"""
+)  # readers could not picture "an arrangement" (the periodic table), "an outer shell" (a crust), "a power"
 ROLE_KINDS = {"capital": "a city", "metropolis": "a city"}
 SIZE_WORDS = word_set("large small major minor big great vast long short wide broad")
 # the links a tree may follow: hyperlinks first, then pages that name another page in their text (a dump of
