@@ -125,10 +125,10 @@ def found_midway(ctx: SynthContext, vertices: list[Vertex]) -> Vertex | None:
     actinide series of that arrangement" finds the periodic table, so the elements below it are dead weight."""
     found = None
     for vertex in vertices[1:]:
-        below = [v for v in vertices if v.parent == vertex.index and v.relation is not None]
+        below = [v.relation.text for v in vertices if v.parent == vertex.index and v.relation is not None]
         if not below:
             continue
-        clues = [c.text for c in vertex.claims] + [v.relation.text for v in below if v.relation is not None]
+        clues = [c.text for c in vertex.claims] + below
         if vertex.relation is not None:
             clues.append(vertex.relation.text)
         if finds_alone(ctx, vertex.page_id, " ".join(clues)) and (

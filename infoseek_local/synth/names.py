@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from ..text import mask_names
 from ..text.patterns import compiled
+from ..text.words import VOWEL_SOUND
 from .context import SynthContext
 
 _CONNECTOR = r"(?:of|the|de|du|del|da|la|le|von|van|al|upon|on)"
@@ -147,7 +148,7 @@ def _drop_demonym(match: re.Match[str]) -> str:
 
 
 _AN_BEFORE_CONSONANT = re.compile(r"(^|\s)an\s+((?!hour|honou?r|honest|heir)[b-df-hj-np-tv-z])")
-_A_BEFORE_VOWEL = re.compile(r"(^|\s)a\s+((?!eu|one|once|uni|use|usu|ura|ure|uti)[aeio])")
+_A_BEFORE_VOWEL = re.compile(r"(^|\s)a\s+(" + VOWEL_SOUND + ")")
 
 
 def _kind_of(ctx: SynthContext, name: str, anchors: dict[str, int]) -> str | None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import itertools
 import re
 
+from .words import VOWEL_SOUND
+
 WORD_LIMIT = 100
 
 # a whitespace-delimited token with at least one letter or digit ("7,000" and "wrought-iron" are one word)
@@ -196,8 +198,7 @@ def _placeholders(question: str) -> list[str]:
     return found
 
 
-# a word that takes "an" (not "a European", "a one-time", "a university", "a useful")
-_VOWEL_SOUND = re.compile(r"(?!eu|one|once|uni|use|usu|ura|ure|uti)[aeiou]")
+_VOWEL_SOUND = re.compile(VOWEL_SOUND)
 
 
 def _word_pairs(question: str) -> list[str]:

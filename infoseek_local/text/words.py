@@ -38,6 +38,11 @@ BLUR_WORDS = word_set(
 )
 
 
+# the start of a word that takes "an": a vowel sound ("an outpost"), not "a European", "a one-time" nor any "u"
+# ("a unit", "a ubiquitous"), which English reads both ways
+VOWEL_SOUND = r"(?!eu|one|once)[aeio]"
+
+
 def content_terms(text: str) -> list[str]:
     """Distinct lower-case content words (3+ letters, no stopwords), in order."""
     seen: dict[str, None] = {}
